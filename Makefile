@@ -1,0 +1,52 @@
+# Two commands do everything on a fresh machine (see README.md):
+#   make          builds the sample article into build/
+#   make test     runs the whole test suite
+# Both install what they need first, and only when it changed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := libharfbuzz-subset0 poppler-utils
+APT_STAMP := $(VENV)/.apt-installed
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+
+.PHONY: all sample test setup lint regenerate clean
+
+all: sample
+
+sample: setup
+	$(PY) build.py
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+setup: $(PY_STAMP) $(NPM_STAMP) $(APT_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# System libraries from Debian: HarfBuzz's subsetter (fast font subsetting in WeasyPrint)
+# and poppler's tools (the tests read PDFs with them). Installed only when missing.
+$(APT_STAMP): Makefile $(PY_STAMP)
+	@if dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \
+	else echo "please install the Debian packages: $(APT_PACKAGES)"; exit 1; fi
+	touch $@
+
+lint: setup
+	$(PY) -m ruff check .
+
+# Rewrite the golden files the tests compare against (review the diff before committing).
+regenerate: setup
+	$(PY) -m tests.golden
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,210 @@
+"""Pandoc AST -> HTML fragments, for the reading page and for the print (PDF) page.
+
+Every text goes through `escape`; nothing raw from the manuscript reaches the output (raw
+HTML was refused earlier). Footnotes are either collected for an endnote list (screen) or
+left in place as `float: footnote` spans (print), which WeasyPrint sets at the page foot.
+"""
+
+from __future__ import annotations
+
+from html import escape as _escape
+
+from markupsafe import Markup
+
+from .pandoc_ast import attr_of, stringify
+
+_SIMPLE = {"Emph": "em", "Strong": "strong", "Underline": "u", "Strikeout": "s",
+           "Superscript": "sup", "Subscript": "sub"}
+_ALIGN = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center"}
+
+
+def escape(text: str) -> str:
+    return _escape(text, quote=True)
+
+
+class HtmlWriter:
+    def __init__(self, *, print_notes: bool = False, heading_offset: int = 1,
+                 quotes: tuple[str, str, str, str] = ("“", "”", "‘", "’")):
+        self.print_notes = print_notes
+        self.heading_offset = heading_offset
+        self.quotes = quotes
+        self.notes: list[str] = []  # HTML of each note, numbered from 1
+
+    # -- public -------------------------------------------------------------------------
+
+    def blocks(self, blocks) -> Markup:
+        return Markup("".join(self.block(b) for b in blocks))
+
+    def inlines(self, inlines) -> Markup:
+        return Markup("".join(self.inline(i) for i in inlines))
+
+    # -- blocks -------------------------------------------------------------------------
+
+    def block(self, block: dict) -> str:
+        kind, content = block["t"], block.get("c")
+        if kind == "Para":
+            return f"<p>{self.inlines(content)}</p>\n"
+        if kind == "Plain":
+            return str(self.inlines(content))
+        if kind == "Header":
+            return self.header(block)
+        if kind == "BlockQuote":
+            return f"<blockquote>\n{self.blocks(content)}</blockquote>\n"
+        if kind == "BulletList":
+            items = "".join(f"<li>{self.blocks(item)}</li>\n" for item in content)
+            return f"<ul>\n{items}</ul>\n"
+        if kind == "OrderedList":
+            (start, style, _delim), items = content
+            kind_attr = {"LowerAlpha": ' type="a"', "UpperAlpha": ' type="A"',
+                         "LowerRoman": ' type="i"', "UpperRoman": ' type="I"'}.get(
+                             style["t"], "")
+            start_attr = f' start="{start}"' if start != 1 else ""
+            body = "".join(f"<li>{self.blocks(item)}</li>\n" for item in items)
+            return f"<ol{start_attr}{kind_attr}>\n{body}</ol>\n"
+        if kind == "DefinitionList":
+            parts = []
+            for term, definitions in content:
+                parts.append(f"<dt>{self.inlines(term)}</dt>\n")
+                parts += [f"<dd>{self.blocks(d)}</dd>\n" for d in definitions]
+            return f"<dl>\n{''.join(parts)}</dl>\n"
+        if kind == "CodeBlock":
+            return f"<pre><code>{escape(content[1])}</code></pre>\n"
+        if kind == "HorizontalRule":
+            return "<hr>\n"
+        if kind == "LineBlock":
+            lines = "<br>\n".join(str(self.inlines(line)) for line in content)
+            return f'<div class="line-block">{lines}</div>\n'
+        if kind == "Div":
+            ident, classes, pairs = attr_of(block)
+            return (f"<div{self.attrs(ident, classes, pairs)}>\n"
+                    f"{self.blocks(content[1])}</div>\n")
+        if kind == "Figure":
+            return self.figure(block)
+        if kind == "Table":
+            return self.table(block)
+        return ""  # RawBlock was refused before; nothing else is left
+
+    def header(self, block: dict) -> str:
+        level, _attr, inlines = block["c"]
+        ident, classes, pairs = attr_of(block)
+        tag = f"h{min(level + self.heading_offset, 6)}"
+        number = pairs.get("number")
+        numbered = f'<span class="secnum">{escape(number)}.</span> ' if number else ""
+        css = [c for c in classes if c not in ("unnumbered", "unlisted")]
+        css.append(f"level{level}")
+        return (f"<{tag}{self.attrs(ident, css, {})}>{numbered}"
+                f"{self.inlines(inlines)}</{tag}>\n")
+
+    def figure(self, block: dict) -> str:
+        ident, classes, _pairs = attr_of(block)
+        caption = block["c"][1][1]
+        body = self.blocks(block["c"][2])
+        cap = f"<figcaption>{self.blocks(caption)}</figcaption>" if caption else ""
+        return f"<figure{self.attrs(ident, classes, {})}>{body}{cap}</figure>\n"
+
+    def table(self, block: dict) -> str:
+        _attr, caption, specs, head, bodies, foot = block["c"]
+        ident, classes, _ = attr_of(block)
+        aligns = [_ALIGN.get(spec[0]["t"]) for spec in specs]
+        parts = [f"<table{self.attrs(ident, classes, {})}>"]
+        if caption[1]:
+            parts.append(f"<caption>{self.blocks(caption[1])}</caption>")
+        parts.append(self._rows(head[1], "thead", "th", aligns))
+        for body in bodies:
+            parts.append(self._rows(body[2] + body[3], "tbody", "td", aligns))
+        if foot[1]:
+            parts.append(self._rows(foot[1], "tfoot", "td", aligns))
+        parts.append("</table>\n")
+        return "".join(parts)
+
+    def _rows(self, rows, section: str, cell_tag: str, aligns) -> str:
+        if not rows:
+            return ""
+        out = [f"<{section}>"]
+        for row in rows:
+            out.append("<tr>")
+            for index, cell in enumerate(row[1]):
+                _attr, align, rowspan, colspan, blocks = cell
+                style = _ALIGN.get(align["t"]) or (aligns[index] if index < len(aligns)
+                                                    else None)
+                extra = f' style="text-align: {style}"' if style else ""
+                extra += f' rowspan="{rowspan}"' if rowspan > 1 else ""
+                extra += f' colspan="{colspan}"' if colspan > 1 else ""
+                out.append(f"<{cell_tag}{extra}>{self.blocks(blocks)}</{cell_tag}>")
+            out.append("</tr>")
+        out.append(f"</{section}>")
+        return "".join(out)
+
+    # -- inlines ------------------------------------------------------------------------
+
+    def inline(self, node: dict) -> str:
+        kind, content = node["t"], node.get("c")
+        if kind == "Str":
+            return escape(content)
+        if kind == "Space":
+            return " "
+        if kind == "SoftBreak":
+            return "\n"
+        if kind == "LineBreak":
+            return "<br>\n"
+        if kind in _SIMPLE:
+            tag = _SIMPLE[kind]
+            return f"<{tag}>{self.inlines(content)}</{tag}>"
+        if kind == "SmallCaps":
+            return f'<span class="smallcaps">{self.inlines(content)}</span>'
+        if kind == "Quoted":
+            double = content[0]["t"] == "DoubleQuote"
+            left, right = self.quotes[:2] if double else self.quotes[2:]
+            return f"{left}{self.inlines(content[1])}{right}"
+        if kind == "Cite":
+            keys = " ".join(c["citationId"] for c in content[0])
+            return f'<span class="citation" data-cites="{escape(keys)}">' \
+                   f"{self.inlines(content[1])}</span>"
+        if kind == "Code":
+            return f"<code>{escape(content[1])}</code>"
+        if kind == "Math":
+            display = content[0]["t"] == "DisplayMath"
+            css = "math display" if display else "math inline"
+            return f'<span class="{css}">{escape(content[1])}</span>'
+        if kind == "Link":
+            return self.link(node)
+        if kind == "Image":
+            ident, classes, pairs = attr_of(node)
+            alt = pairs.get("alt") or stringify(content[1])
+            return (f'<img src="{escape(content[2][0])}" alt="{escape(alt)}"'
+                    f"{self.attrs(ident, classes, {})}>")
+        if kind == "Note":
+            return self.note(content)
+        if kind == "Span":
+            ident, classes, pairs = attr_of(node)
+            return f"<span{self.attrs(ident, classes, pairs)}>{self.inlines(content[1])}</span>"
+        return ""
+
+    def link(self, node: dict) -> str:
+        ident, classes, _pairs = attr_of(node)
+        inlines, (url, title) = node["c"][1], node["c"][2]
+        extra = f' title="{escape(title)}"' if title else ""
+        return (f'<a href="{escape(url)}"{extra}{self.attrs(ident, classes, {})}>'
+                f"{self.inlines(inlines)}</a>")
+
+    def note(self, blocks) -> str:
+        number = len(self.notes) + 1
+        self.notes.append("")  # reserve the number before nested content is written
+        if self.print_notes:
+            inner = "".join(str(self.inlines(b["c"])) if b["t"] in ("Para", "Plain")
+                            else str(self.block(b)) for b in blocks)
+            self.notes[number - 1] = inner
+            return f'<span class="footnote" id="fn{number}">{inner}</span>'
+        self.notes[number - 1] = str(self.blocks(blocks))
+        return (f'<a class="footnote-ref" id="fnref{number}" href="#fn{number}" '
+                f'role="doc-noteref"><sup>{number}</sup></a>')
+
+    @staticmethod
+    def attrs(ident: str, classes, pairs: dict) -> str:
+        out = f' id="{escape(ident)}"' if ident else ""
+        if classes:
+            out += f' class="{escape(" ".join(classes))}"'
+        for key, value in pairs.items():
+            if key in ("lang",) or key.startswith("data-"):
+                out += f' {escape(key)}="{escape(value)}"'
+        return out

@@ -1,0 +1,206 @@
+"""Pandoc AST -> JATS 1.3 body fragments (sections, paragraphs, inline markup, notes).
+
+Everything is escaped here and the result is parsed and validated after assembly, so an
+odd character in a manuscript can never make the XML ill-formed.
+"""
+
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape as _escape
+from xml.sax.saxutils import quoteattr
+
+from markupsafe import Markup
+
+from .pandoc_ast import attr_of, stringify
+
+_SIMPLE = {"Emph": "italic", "Strong": "bold", "Underline": "underline",
+           "Strikeout": "strike", "Superscript": "sup", "Subscript": "sub", "SmallCaps": "sc"}
+_XML_CHARS = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_XREF_TYPES = {"fig": "fig", "tbl": "table", "eq": "disp-formula", "sec": "sec"}
+
+
+def escape(text: str) -> str:
+    """Text for XML content and attribute values alike."""
+    return _escape(_XML_CHARS.sub("", text), {'"': "&quot;"})
+
+
+def xml_id(ident: str) -> str:
+    """A valid XML ID from a Pandoc identifier (no colons, starts with a letter)."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]", "-", ident)
+    return cleaned if cleaned[:1].isalpha() else f"id-{cleaned}"
+
+
+def section_id(ident: str) -> str:
+    return xml_id(ident if ident.startswith("sec:") else f"sec-{ident}")
+
+
+class JatsWriter:
+    def __init__(self, quotes: tuple[str, str, str, str]):
+        self.quotes = quotes
+        self.notes: list[str] = []
+
+    def body(self, blocks) -> Markup:
+        """Blocks with headings turned into nested <sec> elements."""
+        out: list[str] = []
+        open_levels: list[int] = []
+        for block in blocks:
+            if block["t"] == "Header":
+                level = block["c"][0]
+                while open_levels and open_levels[-1] >= level:
+                    out.append("</sec>\n")
+                    open_levels.pop()
+                ident, _classes, pairs = attr_of(block)
+                number = pairs.get("number")
+                label = f"<label>{escape(number)}.</label>" if number else ""
+                sec_type = ' sec-type="intro"' if ident == "introduction" else ""
+                sec_type = ' sec-type="conclusions"' if ident == "conclusion" else sec_type
+                out.append(f'<sec id="{section_id(ident)}"{sec_type}>{label}'
+                           f"<title>{self.inlines(block['c'][2])}</title>\n")
+                open_levels.append(level)
+            else:
+                out.append(self.block(block))
+        out.extend("</sec>\n" for _ in open_levels)
+        return Markup("".join(out))
+
+    def blocks(self, blocks) -> Markup:
+        return Markup("".join(self.block(b) for b in blocks))
+
+    def inlines(self, inlines) -> Markup:
+        return Markup("".join(self.inline(i) for i in inlines))
+
+    def block(self, block: dict) -> str:
+        kind, content = block["t"], block.get("c")
+        if kind in ("Para", "Plain"):
+            return f"<p>{self.inlines(content)}</p>\n"
+        if kind == "BlockQuote":
+            return f"<disp-quote>{self.blocks(content)}</disp-quote>\n"
+        if kind == "BulletList":
+            return self._list("bullet", content)
+        if kind == "OrderedList":
+            return self._list("order", content[1])
+        if kind == "DefinitionList":
+            items = "".join(
+                f"<def-item><term>{self.inlines(term)}</term>"
+                + "".join(f"<def>{self.blocks(d)}</def>" for d in definitions)
+                + "</def-item>" for term, definitions in content)
+            return f"<def-list>{items}</def-list>\n"
+        if kind == "CodeBlock":
+            return f"<preformat>{escape(content[1])}</preformat>\n"
+        if kind == "LineBlock":
+            lines = "".join(f"<line>{self.inlines(line)}</line>" for line in content)
+            return f"<verse-group>{lines}</verse-group>\n"
+        if kind == "Div":
+            return str(self.blocks(content[1]))
+        if kind == "Header":  # a heading inside a div: keep its text
+            return f"<p><bold>{self.inlines(content[2])}</bold></p>\n"
+        if kind == "Figure":
+            ident = attr_of(block)[0]
+            caption = self.blocks(block["c"][1][1])
+            id_attr = f' id="{xml_id(ident)}"' if ident else ""
+            return (f"<fig{id_attr}><caption>{caption}</caption>"
+                    f"{self.blocks(block['c'][2])}</fig>\n")
+        if kind == "Table":
+            return self.table(block)
+        return ""
+
+    def _list(self, list_type: str, items) -> str:
+        body = "".join(f"<list-item>{self.blocks(item)}</list-item>" for item in items)
+        return f'<list list-type="{list_type}">{body}</list>\n'
+
+    def table(self, block: dict) -> str:
+        _attr, caption, _specs, head, bodies, _foot = block["c"]
+        ident = attr_of(block)[0]
+
+        def rows(rows_, cell_tag):
+            out = []
+            for row in rows_:
+                cells = "".join(f"<{cell_tag}>{self.inlines(_flat(cell[4]))}</{cell_tag}>"
+                                for cell in row[1])
+                out.append(f"<tr>{cells}</tr>")
+            return "".join(out)
+
+        head_rows = rows(head[1], "th")
+        body_rows = "".join(rows(b[2] + b[3], "td") for b in bodies)
+        id_attr = f' id="{xml_id(ident)}"' if ident else ""
+        cap = f"<caption>{self.blocks(caption[1])}</caption>" if caption[1] else ""
+        return (f"<table-wrap{id_attr}>{cap}<table>"
+                f"{'<thead>' + head_rows + '</thead>' if head_rows else ''}"
+                f"<tbody>{body_rows}</tbody></table></table-wrap>\n")
+
+    def inline(self, node: dict) -> str:
+        kind, content = node["t"], node.get("c")
+        if kind == "Str":
+            return escape(content)
+        if kind in ("Space", "SoftBreak"):
+            return " "
+        if kind == "LineBreak":
+            return "<break/>"
+        if kind in _SIMPLE:
+            tag = _SIMPLE[kind]
+            return f"<{tag}>{self.inlines(content)}</{tag}>"
+        if kind == "Quoted":
+            double = content[0]["t"] == "DoubleQuote"
+            left, right = self.quotes[:2] if double else self.quotes[2:]
+            return f"{left}{self.inlines(content[1])}{right}"
+        if kind == "Cite":
+            return str(self.inlines(content[1]))
+        if kind == "Code":
+            return f"<monospace>{escape(content[1])}</monospace>"
+        if kind == "Math":
+            return (f"<inline-formula><tex-math>{escape(content[1])}</tex-math>"
+                    "</inline-formula>")
+        if kind == "Link":
+            return self.link(node)
+        if kind == "Image":
+            return f'<inline-graphic xlink:href={quoteattr(content[2][0])}/>'
+        if kind == "Note":
+            number = len(self.notes) + 1
+            self.notes.append("")
+            self.notes[number - 1] = str(self.blocks(content))
+            return f'<xref ref-type="fn" rid="fn{number}">{number}</xref>'
+        if kind == "Span":
+            return str(self.inlines(content[1]))
+        return ""
+
+    def link(self, node: dict) -> str:
+        inlines, (url, _title) = node["c"][1], node["c"][2]
+        text = self.inlines(inlines)
+        if url.startswith("#ref-"):
+            return f'<xref ref-type="bibr" rid="{xml_id(url[1:])}">{text}</xref>'
+        if url.startswith("#"):
+            target = url[1:]
+            prefix = target.split(":")[0]
+            ref_type = _XREF_TYPES.get(prefix, "sec")
+            rid = section_id(target) if ref_type == "sec" else xml_id(target)
+            return f'<xref ref-type="{ref_type}" rid="{rid}">{text}</xref>'
+        if url.startswith("mailto:"):
+            return f"<email>{escape(url[7:])}</email>"
+        return (f'<ext-link ext-link-type="uri" xlink:href={quoteattr(_clean(url))}>'
+                f"{text}</ext-link>")
+
+    def fn_group(self) -> Markup:
+        if not self.notes:
+            return Markup("")
+        notes = "".join(f'<fn id="fn{index}"><label>{index}</label>{note}</fn>\n'
+                        for index, note in enumerate(self.notes, 1))
+        return Markup(f"<fn-group>\n{notes}</fn-group>")
+
+
+def _flat(blocks) -> list:
+    """The inlines of table-cell blocks, joined by spaces."""
+    inlines: list = []
+    for block in blocks:
+        if block["t"] in ("Para", "Plain"):
+            if inlines:
+                inlines.append({"t": "Space"})
+            inlines.extend(block["c"])
+    return inlines
+
+
+def _clean(url: str) -> str:
+    return _XML_CHARS.sub("", url)
+
+
+def plain(inlines) -> str:
+    return escape(stringify(inlines))

@@ -1,0 +1,116 @@
+"""The one Pandoc run: Markdown body + abstracts + statements -> Pandoc AST, with citeproc.
+
+The front matter was read by us, so Pandoc gets the body with the front matter blanked out
+(line numbers stay those of the file). Abstracts and statements, which are Markdown too, are
+appended as fenced divs with ids of our own, so that one run parses everything and citeproc
+sees every citation; they are taken out of the AST again afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypandoc
+import yaml
+
+from . import resources
+from .errors import ManuscriptError, Problem, StageTimeout
+from .model import Journal, Metadata
+from .source import Source
+
+SELF_KEY = "typeset-self"
+DIV_PREFIX = "typeset-meta-"
+FENCE = ":" * 12
+READER = "markdown-native_divs-native_spans"
+PANDOC_TIMEOUT = 120  # seconds; a pathological input must not hang the build
+
+
+@dataclass(frozen=True)
+class PandocResult:
+    ast: dict
+    warnings: tuple[str, ...]
+
+
+def pandoc_path() -> str:
+    return pypandoc.get_pandoc_path()
+
+
+def csl_style(journal: Journal, lang: str) -> Path:
+    name = journal.citation_styles.get(lang) or journal.citation_styles.get("en")
+    return resources.CSL_STYLES / name
+
+
+def meta_div_id(kind: str, lang: str) -> str:
+    return f"{DIV_PREFIX}{kind}-{lang}"
+
+
+def build_input(source: Source, metadata: Metadata) -> str:
+    parts = [source.body.rstrip("\n"), ""]
+    pieces = [("abstract", metadata.abstract), *metadata.statements]
+    for kind, texts in pieces:
+        for lang, text in texts.items():
+            parts += [f"{FENCE} {{#{meta_div_id(kind, lang)} lang={lang}}}", text.strip(),
+                      FENCE, ""]
+    return "\n\n".join(parts)
+
+
+def self_reference(metadata: Metadata, journal: Journal, last_page: int | None) -> dict:
+    """The article's own entry in CSL JSON, for the "Cite as" line."""
+    lang = metadata.lang
+    entry: dict = {
+        "id": SELF_KEY,
+        "type": "article-journal",
+        "author": [{"family": a.surname, "given": a.given_names} for a in metadata.authors],
+        "issued": {"date-parts": [[metadata.year]]},
+        "title": metadata.title[lang],
+        "container-title": journal.title.get(lang) or journal.title.get("en"),
+    }
+    if metadata.volume:
+        entry["volume"] = metadata.volume
+    if metadata.issue:
+        entry["issue"] = metadata.issue
+    if metadata.first_page:
+        entry["page"] = (f"{metadata.first_page}-{last_page}" if last_page
+                         else str(metadata.first_page))
+    if metadata.doi:
+        entry["DOI"] = metadata.doi
+    return entry
+
+
+def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
+               bibliography: Path | None, last_page: int | None = None) -> PandocResult:
+    lang = metadata.lang
+    meta = {
+        "lang": {"en": "en-US", "tr": "tr-TR"}.get(lang, lang),
+        "link-citations": True,
+        "link-bibliography": True,
+        "nocite": [f"@{key}" for key in (*metadata.nocite, SELF_KEY)],
+        "references": [self_reference(metadata, journal, last_page)],
+    }
+    with tempfile.TemporaryDirectory(prefix="typeset-") as scratch:
+        meta_file = Path(scratch) / "meta.yaml"
+        meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
+        args = [pandoc_path(), "--from", READER, "--to", "json",
+                "--lua-filter", str(resources.FILTERS / "crossref.lua"),
+                "--citeproc", "--csl", str(csl_style(journal, lang)),
+                "--metadata-file", str(meta_file)]
+        if bibliography is not None:
+            args += ["--bibliography", str(bibliography)]
+        try:
+            completed = subprocess.run(
+                args, input=build_input(source, metadata).encode("utf-8"),
+                capture_output=True, timeout=PANDOC_TIMEOUT, cwd=scratch, check=False)
+        except subprocess.TimeoutExpired:
+            raise StageTimeout(f"{source.name}: Pandoc took more than {PANDOC_TIMEOUT} s "
+                               "and was stopped") from None
+    stderr = completed.stderr.decode("utf-8", "replace")
+    if completed.returncode != 0:
+        raise ManuscriptError([Problem(source.name, None, None,
+                                       "Pandoc could not convert the manuscript: "
+                                       + stderr.strip())])
+    warnings = tuple(line.strip() for line in stderr.splitlines() if line.strip())
+    return PandocResult(json.loads(completed.stdout), warnings)

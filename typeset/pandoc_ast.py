@@ -1,0 +1,129 @@
+"""Small helpers over Pandoc's JSON AST (blocks and inlines as `{"t": ..., "c": ...}`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+# Where the children of each element stand in its "c" value: "inlines", "blocks", or a
+# path of indices leading to them. Elements not listed have no children to visit.
+_INLINE_CHILDREN = {"Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript",
+                    "SmallCaps"}
+
+
+def attr_of(element: dict) -> tuple[str, list[str], dict[str, str]]:
+    """(id, classes, attributes) of an element that has an Attr."""
+    content = element["c"]
+    if element["t"] in ("Header",):
+        ident, classes, pairs = content[1]
+    elif element["t"] in ("Div", "Span", "Link", "Image", "Code", "CodeBlock", "Figure",
+                          "Table"):
+        ident, classes, pairs = content[0]
+    else:
+        return "", [], {}
+    return ident, list(classes), dict(pairs)
+
+
+def stringify(nodes) -> str:
+    """The plain text of inlines or blocks, as a reader would see it."""
+    out: list[str] = []
+    _stringify(nodes, out)
+    return "".join(out)
+
+
+def _stringify(nodes, out: list[str]) -> None:
+    if isinstance(nodes, dict):
+        nodes = [nodes]
+    for node in nodes:
+        kind = node["t"]
+        content = node.get("c")
+        if kind == "Str":
+            out.append(content)
+        elif kind in ("Space", "SoftBreak", "LineBreak"):
+            out.append(" ")
+        elif kind in _INLINE_CHILDREN:
+            _stringify(content, out)
+        elif kind == "Quoted":
+            open_, close = ("“", "”") if content[0]["t"] == "DoubleQuote" else ("‘", "’")
+            out.append(open_)
+            _stringify(content[1], out)
+            out.append(close)
+        elif kind == "Cite":
+            _stringify(content[1], out)
+        elif kind in ("Code", "Math"):
+            out.append(content[1])
+        elif kind in ("Link", "Image", "Span"):
+            _stringify(content[1], out)
+        elif kind == "Note":
+            pass
+        elif kind in ("Para", "Plain"):
+            _stringify(content, out)
+            out.append("\n")
+        elif kind == "Header":
+            _stringify(content[2], out)
+            out.append("\n")
+        elif kind in ("Div", "BlockQuote"):
+            _stringify(content[1] if kind == "Div" else content, out)
+
+
+def walk(nodes) -> Iterator[dict]:
+    """Every element under `nodes` (blocks or inlines), depth first, notes included."""
+    stack = list(reversed(nodes if isinstance(nodes, list) else [nodes]))
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict) or "t" not in node:
+            continue
+        yield node
+        stack.extend(reversed(list(_children(node))))
+
+
+def _children(node: dict) -> Iterator:
+    content = node.get("c")
+    if content is None or isinstance(content, str):
+        return
+    kind = node["t"]
+    if kind in _INLINE_CHILDREN or kind in ("Para", "Plain", "BlockQuote", "Note"):
+        yield from content
+    elif kind == "LineBlock":
+        for line in content:
+            yield from line
+    elif kind in ("Emph",):
+        yield from content
+    elif kind == "Quoted":
+        yield from content[1]
+    elif kind == "Cite":
+        for citation in content[0]:
+            yield from citation["citationPrefix"]
+            yield from citation["citationSuffix"]
+        yield from content[1]
+    elif kind in ("Link", "Image", "Span", "Div"):
+        yield from content[1]
+    elif kind == "Header":
+        yield from content[2]
+    elif kind in ("BulletList",):
+        for item in content:
+            yield from item
+    elif kind == "OrderedList":
+        for item in content[1]:
+            yield from item
+    elif kind == "DefinitionList":
+        for term, definitions in content:
+            yield from term
+            for definition in definitions:
+                yield from definition
+    elif kind == "Figure":
+        yield from content[1][1]
+        yield from content[2]
+    elif kind == "Table":
+        yield from _table_children(content)
+
+
+def _table_children(content) -> Iterator:
+    _attr, caption, _specs, head, bodies, foot = content
+    yield from caption[1]
+    rows = list(head[1])
+    for body in bodies:
+        rows += body[2] + body[3]
+    rows += foot[1]
+    for row in rows:
+        for cell in row[1]:
+            yield from cell[4]

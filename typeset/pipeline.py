@@ -1,0 +1,150 @@
+"""The build, stage by stage: read, check, convert, render, validate, write.
+
+`Builder` is meant to live long: the CLI makes one per process, the preview server and the
+batch workers keep theirs, so what is expensive to load (WeasyPrint and its fonts, the
+JATS DTD and Schematron) is loaded once and reused.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import jats, pdf
+from .bibliography import Bibliography, load_bibliography
+from .errors import ManuscriptError, Problem
+from .frontmatter import parse_front_matter
+from .html_page import ASSETS, copy_assets, render_html
+from .journal import find_journal
+from .model import Article
+from .pandoc import run_pandoc
+from .source import display_path, read_manuscript
+from .structure import build_document
+
+log = logging.getLogger("typeset")
+
+FORMATS = ("pdf", "jats", "html")
+SUFFIX = {"pdf": ".pdf", "jats": ".xml", "html": ".html"}
+
+
+@dataclass
+class BuildResult:
+    manuscript: Path
+    outputs: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class Builder:
+    def __init__(self, *, strict: bool = False, validate_jats: bool = True):
+        self.strict = strict
+        self.validate_jats = validate_jats
+        self._validator = None
+
+    # -- stages -------------------------------------------------------------------------
+
+    def read(self, manuscript: Path) -> Article:
+        """Everything up to the article model: no output is rendered yet."""
+        source = read_manuscript(manuscript)
+        metadata, journal = parse_front_matter(source, find_journal)
+        bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
+        keys = bibliography.keys if bibliography else set()
+        result = run_pandoc(source, metadata, journal,
+                            bibliography.path if bibliography else None)
+        document = build_document(result.ast, source, metadata, journal, keys)
+        warnings = tuple(w for w in result.warnings if "Citeproc" not in w)
+        return Article(manuscript.resolve(), metadata, journal, document, bibliography,
+                       warnings)
+
+    def _bibliography(self, manuscript: Path, relative: str | None,
+                      name: str) -> Bibliography | None:
+        if relative is None:
+            return None
+        folder = manuscript.resolve().parent
+        path = (folder / relative).resolve()
+        if not path.is_relative_to(folder):
+            raise ManuscriptError([Problem(name, None, None,
+                                           f"the bibliography '{relative}' lies outside the "
+                                           "manuscript's folder", "bibliography")])
+        return load_bibliography(path)
+
+    def jats_validator(self):
+        if self._validator is None:
+            from .jats_validation import JatsValidator
+
+            self._validator = JatsValidator()
+        return self._validator
+
+    def check_jats(self, article: Article, xml: str) -> list[str]:
+        """Validate our JATS; DTD or JATS4R errors are bugs of ours and stop the build."""
+        warnings = []
+        if jats.tag_set(article) == "archiving":
+            warnings.append("the journal profile has no ISSN: writing JATS Archiving and "
+                            "Interchange instead of Journal Publishing")
+        if not self.validate_jats:
+            return warnings
+        issues = self.jats_validator().validate(xml.encode("utf-8"))
+        errors = [i for i in issues if i.severity == "error"]
+        warnings += [f"JATS4R: {i.message}" + (f" (line {i.line})" if i.line else "")
+                     for i in issues if i.severity != "error"]
+        if errors:
+            raise ManuscriptError([Problem(
+                f"{display_path(article.source_path)} (JATS output)", i.line, None,
+                f"{i.source} error in the generated JATS: {i.message}",
+                hint="this is a bug in the pipeline; please report it") for i in errors])
+        return warnings
+
+    # -- the whole build ----------------------------------------------------------------
+
+    def build(self, manuscript: Path, out_dir: Path,
+              formats: Iterable[str] = FORMATS) -> BuildResult:
+        formats = [f for f in FORMATS if f in set(formats)]
+        article = self.read(manuscript)
+        result = BuildResult(manuscript)
+        result.warnings += article.warnings
+        stem = manuscript.stem
+        rendered: dict[str, bytes] = {}
+        if "jats" in formats:
+            xml = jats.render_jats(article)
+            result.warnings += self.check_jats(article, xml)
+            rendered["jats"] = xml.encode("utf-8")
+        if "html" in formats:
+            rendered["html"] = render_html(article, stem + ".pdf").encode("utf-8")
+        if "pdf" in formats:
+            print_html = pdf.render_print_html(article)
+            pdf_bytes, pdf_warnings = pdf.render_pdf(article, print_html)
+            result.warnings += [f"WeasyPrint: {w}" for w in pdf_warnings]
+            rendered["pdf"] = pdf_bytes
+        if self.strict and result.warnings:
+            raise ManuscriptError([Problem(display_path(manuscript), None, None, w,
+                                           hint="--strict makes warnings errors")
+                                   for w in result.warnings])
+        result.outputs = self._write(article, out_dir, stem, rendered)
+        return result
+
+    def _write(self, article: Article, out_dir: Path, stem: str,
+               rendered: dict[str, bytes]) -> list[Path]:
+        """Write all outputs at once: into a scratch folder, then moved into place."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".typeset-", dir=out_dir) as scratch:
+            scratch_dir = Path(scratch)
+            names = []
+            for fmt, data in rendered.items():
+                name = stem + SUFFIX[fmt]
+                (scratch_dir / name).write_bytes(data)
+                names.append(name)
+            if "html" in rendered:
+                copy_assets(article, scratch_dir)
+                names.append(ASSETS)
+            written = []
+            for name in names:
+                target = out_dir / name
+                if target.is_dir():
+                    shutil.rmtree(target)
+                os.replace(scratch_dir / name, target)
+                written.append(target)
+        return written

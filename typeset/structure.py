@@ -1,0 +1,194 @@
+"""From Pandoc's AST to the article's `Document`: checked, numbered and cross-referenced.
+
+Here the body is checked for what Pandoc accepts but we refuse (raw HTML or LaTeX, unknown
+citation keys, unknown cross-reference labels), headings are numbered the way the style
+wants (1., 1.1., ...), and the abstracts, statements, reference list and the article's own
+"Cite as" entry are taken out of the AST.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from .errors import ManuscriptError, Problem
+from .model import STATEMENT_KINDS, Document, Journal, LangMap, Metadata, Reference, Section
+from .pandoc import DIV_PREFIX, SELF_KEY
+from .pandoc_ast import attr_of, stringify, walk
+from .source import Source
+
+XREF_CLASS = "typeset-xref"
+XREF_PREFIXES = ("fig:", "tbl:", "eq:", "sec:")
+HTML_COMMENT = re.compile(r"^\s*<!--.*-->\s*$", re.S)
+
+
+def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journal,
+                   citation_keys: set[str]) -> Document:
+    problems: list[Problem] = []
+    blocks = copy.deepcopy(ast["blocks"])
+    body, meta_divs, references, cite_as = _split(blocks)
+
+    check_raw(body + [b for div in meta_divs.values() for b in div], source, problems)
+    body = drop_comments(body)
+    check_citations(body + [b for div in meta_divs.values() for b in div], source,
+                    citation_keys, problems)
+    sections = number_headings(body)
+    resolve_cross_references(body, sections, source, metadata, journal, problems)
+    if problems:
+        raise ManuscriptError(problems)
+
+    def per_lang(kind: str) -> LangMap:
+        prefix = f"{DIV_PREFIX}{kind}-"
+        return LangMap(tuple((ident[len(prefix):], tuple(div))
+                             for ident, div in meta_divs.items() if ident.startswith(prefix)))
+
+    statements = tuple((kind, per_lang(kind)) for kind in STATEMENT_KINDS
+                       if per_lang(kind))
+    return Document(blocks=tuple(body), abstracts=per_lang("abstract"), statements=statements,
+                    references=tuple(references), sections=tuple(sections), cite_as=cite_as)
+
+
+def _split(blocks: list) -> tuple[list, dict[str, list], list[Reference], tuple]:
+    body, meta_divs, references, cite_as = [], {}, [], ()
+    for block in blocks:
+        ident = attr_of(block)[0] if block["t"] == "Div" else ""
+        if ident.startswith(DIV_PREFIX):
+            meta_divs[ident] = block["c"][1]
+        elif ident == "refs":
+            for entry in block["c"][1]:
+                entry_id = attr_of(entry)[0]
+                key = entry_id.removeprefix("ref-")
+                inlines = tuple(i for b in entry["c"][1] for i in b["c"])
+                if key == SELF_KEY:
+                    cite_as = inlines
+                else:
+                    references.append(Reference(key, entry_id, inlines))
+        else:
+            body.append(block)
+    return body, meta_divs, references, cite_as
+
+
+def _locate(source: Source, needle: str) -> tuple[int | None, int | None]:
+    # Body text stands after the front matter: look there first.
+    line, column = source.locate(needle, source.front_matter_first_line
+                                 + source.front_matter.count("\n") + 1)
+    if line is None:
+        line, column = source.locate(needle)
+    return line, column
+
+
+def check_raw(blocks: list, source: Source, problems: list[Problem]) -> None:
+    for node in walk(blocks):
+        if node["t"] not in ("RawBlock", "RawInline"):
+            continue
+        fmt, text = node["c"]
+        if fmt == "html" and HTML_COMMENT.match(text):
+            continue
+        line, column = _locate(source, text.strip().splitlines()[0] if text.strip() else text)
+        kind = "LaTeX" if fmt in ("tex", "latex") else fmt.upper()
+        shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:37] + "..."
+        problems.append(Problem(
+            source.name, line, column, f"raw {kind} is not allowed in the body: {shown}",
+            hint="write it in Markdown; raw markup would reach only some outputs"))
+
+
+def drop_comments(blocks: list) -> list:
+    """HTML comments are notes to the editor: they print nowhere."""
+    kept = []
+    for block in blocks:
+        if block["t"] == "RawBlock" and HTML_COMMENT.match(block["c"][1]):
+            continue
+        kept.append(block)
+    for node in walk(kept):
+        if node["t"] in ("Para", "Plain") and isinstance(node["c"], list):
+            node["c"] = [i for i in node["c"] if not (
+                i["t"] == "RawInline" and HTML_COMMENT.match(i["c"][1]))]
+    return kept
+
+
+def check_citations(blocks: list, source: Source, keys: set[str],
+                    problems: list[Problem]) -> None:
+    reported = set()
+    for node in walk(blocks):
+        if node["t"] != "Cite":
+            continue
+        for citation in node["c"][0]:
+            key = citation["citationId"]
+            if key.startswith(XREF_PREFIXES):
+                line, column = _locate(source, "@" + key)
+                problems.append(Problem(
+                    source.name, line, column,
+                    f"the cross-reference @{key} stands in one bracket with citations",
+                    hint="write cross-references and citations in separate brackets"))
+            elif key not in keys and key != SELF_KEY and key not in reported:
+                reported.add(key)
+                line, column = _locate(source, "@" + key)
+                problems.append(Problem(
+                    source.name, line, column,
+                    f"the citation key '{key}' is not in the bibliography",
+                    hint=_close_key_hint(key, keys)))
+
+
+def _close_key_hint(key: str, keys: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, sorted(keys), n=1)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def number_headings(blocks: list) -> list[Section]:
+    """Number the headings in place (attribute `number`) and list them.
+
+    Numbering restarts at the first `{.appendix}` level-1 heading: appendices are
+    "Appendix 1", "Appendix 2", their subsections 1.1, ...
+    """
+    counters = [0] * 7
+    in_appendix = False
+    sections = []
+    for block in blocks:
+        if block["t"] != "Header":
+            continue
+        level = block["c"][0]
+        ident, classes, pairs = attr_of(block)
+        if level == 1 and "appendix" in classes and not in_appendix:
+            in_appendix = True
+            counters = [0] * 7
+        number = None
+        if "unnumbered" not in classes and "unlisted" not in classes:
+            counters[level] += 1
+            counters[level + 1:] = [0] * (6 - level)
+            number = ".".join(str(counters[i]) for i in range(1, level + 1))
+            pairs["number"] = number
+            block["c"][1] = [ident, classes, [[k, v] for k, v in pairs.items()]]
+        sections.append(Section(ident, level, number, tuple(block["c"][2]), in_appendix))
+    return sections
+
+
+def resolve_cross_references(blocks: list, sections: list[Section], source: Source,
+                             metadata: Metadata, journal: Journal,
+                             problems: list[Problem]) -> None:
+    by_id = {s.id: s for s in sections if s.id}
+    for node in walk(blocks):
+        if node["t"] != "Span" or XREF_CLASS not in attr_of(node)[1]:
+            continue
+        targets = attr_of(node)[2]["data-targets"].split()
+        inlines: list = []
+        for index, target in enumerate(targets):
+            section = by_id.get(target)
+            if section is None or section.number is None:
+                line, column = _locate(source, "@" + target)
+                reason = ("is not numbered" if section else "is not defined")
+                problems.append(Problem(source.name, line, column,
+                                        f"the cross-reference @{target} {reason}",
+                                        hint="label a numbered heading with {#" + target + "}"
+                                        if section is None else ""))
+                continue
+            label = journal.label(metadata.lang, "appendix" if section.appendix else "section")
+            if index:
+                inlines += [{"t": "Str", "c": ","}, {"t": "Space"}]
+            text = {"t": "Str", "c": f"{label}\u00a0{section.number}"}
+            inlines.append({"t": "Link", "c": [["", ["xref"], []], [text], [f"#{target}", ""]]})
+        node["c"][1] = inlines
+
+
+__all__ = ["build_document", "stringify"]
