@@ -6,7 +6,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := libharfbuzz-subset0 poppler-utils
+APT_PACKAGES := libharfbuzz-subset0 poppler-utils chromium
 APT_STAMP := $(VENV)/.apt-installed
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
@@ -33,8 +33,9 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# System libraries from Debian: HarfBuzz's subsetter (fast font subsetting in WeasyPrint)
-# and poppler's tools (the tests read PDFs with them). Installed only when missing.
+# From Debian: HarfBuzz's subsetter (fast font subsetting in WeasyPrint), poppler's tools
+# (the tests read PDFs with them) and Chromium (the browser tests drive it through
+# Playwright; Playwright's own browser download is never used). Installed only when missing.
 $(APT_STAMP): Makefile $(PY_STAMP)
 	@if dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES); \

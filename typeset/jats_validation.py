@@ -143,7 +143,7 @@ def _parse(xml: bytes, catalog: _Catalog) -> etree._ElementTree:
         if next(tree.getroot().iter(etree.Entity), None) is None:
             return tree
     except etree.XMLSyntaxError as exc:
-        if "Entity" not in exc.msg:
+        if "Entity" not in exc.msg:  # an entity in an attribute value fails, not Entity node
             raise
     parser = etree.XMLParser(load_dtd=True, resolve_entities=True, no_network=True)
     parser.resolvers.add(_LocalDtdResolver(catalog))
@@ -212,10 +212,7 @@ class _LocalDtdResolver(etree.Resolver):
         if dtd is not None:
             return self.resolve_filename(str(dtd), context)
         url = urlsplit(system_url or "")
-        if url.scheme in ("", "file") and Path(url.path).resolve().is_relative_to(
-                self.catalog.folder):
-            return None
-        return self.resolve_string("", context)
+        return None
 
 
 def _id_attlists(dtd: etree.DTD) -> str:
@@ -263,11 +260,12 @@ class _Schematron:
             report = self._executable.transform_to_string(xdm_node=document)
         except self._api_error as exc:
             return [JatsIssue("error", "jats4r", None, f"The JATS4R rules failed: {exc}")]
-        return [
+        issues = [
             JatsIssue(issue.get("severity"), "jats4r", _line_of(root, issue.get("path")),
-                      " ".join(issue.text.split()) if issue.text else "", issue.get("rule"))
+                      " ".join((issue.text or "").split()), issue.get("rule") or None)
             for issue in etree.fromstring(report.encode())
         ]
+        return sorted(issues, key=lambda issue: issue.line or 0)  # grouped by pattern so far
 
 
 def _line_of(root: etree._Element, path: str) -> int | None:
@@ -368,7 +366,8 @@ def _check(check: etree._Element, pattern: etree._Element,
 
 # Element positions below the root down to the context node (its parent for an
 # attribute): "" is the root element, "4/2" its fourth child's second child.
-_PATH = "string-join(ancestor-or-self::*[parent::*]/string(count(preceding-sibling::*) + 1), '/')"
+_PATH = ("string-join(ancestor-or-self::*[parent::*]"
+         "/string(count(preceding-sibling::*) + 1), '/')")
 
 
 def _append_text(parent: etree._Element, text: str | None) -> None:
