@@ -57,7 +57,7 @@ def country_name(code: str, lang: str = "en") -> str:
     return _country_names(i18n.base(lang)).gettext(name)
 
 
-def render_jats(article: Article, last_page: int | None = None) -> str:
+def render_jats(article: Article) -> str:
     md, journal, lang = article.metadata, article.journal, article.lang
     writer = JatsWriter(i18n.quotes(lang))
     body = writer.body(article.document.blocks)
@@ -94,7 +94,7 @@ def render_jats(article: Article, last_page: int | None = None) -> str:
         "body": body,
         "references": references,
         "fn_group": writer.fn_group(),
-        "last_page": last_page,
+        "last_page": article.last_page,
         "country_name": lambda code: country_name(code, lang),
     }
     return environment().get_template("jats/article.xml.j2").render(context)

@@ -212,7 +212,10 @@ class _LocalDtdResolver(etree.Resolver):
         if dtd is not None:
             return self.resolve_filename(str(dtd), context)
         url = urlsplit(system_url or "")
-        return None
+        if url.scheme in ("", "file") and Path(url.path).resolve().is_relative_to(
+                self.catalog.folder):
+            return None
+        return self.resolve_string("", context)
 
 
 def _id_attlists(dtd: etree.DTD) -> str:

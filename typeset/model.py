@@ -206,6 +206,7 @@ class Article:
     document: Document
     bibliography: Any = field(default=None, compare=False)  # typeset.bibliography.Bibliography
     warnings: tuple[str, ...] = ()
+    last_page: int | None = None  # known after the PDF's layout, when first-page is set
 
     @property
     def lang(self) -> str:

@@ -26,7 +26,10 @@ SELF_KEY = "typeset-self"
 DIV_PREFIX = "typeset-meta-"
 FENCE = ":" * 12
 READER = "markdown-native_divs-native_spans"
-PANDOC_TIMEOUT = 120  # seconds; a pathological input must not hang the build
+PANDOC_TIMEOUT = 120
+# The last page is known only after layout: the "Cite as" entry carries this number until
+# then (see structure.with_last_page).
+LAST_PAGE_PLACEHOLDER = "999999"  # seconds; a pathological input must not hang the build
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ def build_input(source: Source, metadata: Metadata) -> str:
     return "\n\n".join(parts)
 
 
-def self_reference(metadata: Metadata, journal: Journal, last_page: int | None) -> dict:
+def self_reference(metadata: Metadata, journal: Journal) -> dict:
     """The article's own entry in CSL JSON, for the "Cite as" line."""
     lang = metadata.lang
     entry: dict = {
@@ -74,22 +77,21 @@ def self_reference(metadata: Metadata, journal: Journal, last_page: int | None) 
     if metadata.issue:
         entry["issue"] = metadata.issue
     if metadata.first_page:
-        entry["page"] = (f"{metadata.first_page}-{last_page}" if last_page
-                         else str(metadata.first_page))
+        entry["page"] = f"{metadata.first_page}-{LAST_PAGE_PLACEHOLDER}"
     if metadata.doi:
         entry["DOI"] = metadata.doi
     return entry
 
 
 def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
-               bibliography: Path | None, last_page: int | None = None) -> PandocResult:
+               bibliography: Path | None) -> PandocResult:
     lang = metadata.lang
     meta = {
         "lang": {"en": "en-US", "tr": "tr-TR"}.get(lang, lang),
         "link-citations": True,
         "link-bibliography": True,
         "nocite": [f"@{key}" for key in (*metadata.nocite, SELF_KEY)],
-        "references": [self_reference(metadata, journal, last_page)],
+        "references": [self_reference(metadata, journal)],
     }
     with tempfile.TemporaryDirectory(prefix="typeset-") as scratch:
         meta_file = Path(scratch) / "meta.yaml"

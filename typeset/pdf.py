@@ -14,6 +14,7 @@ from .html_writer import HtmlWriter
 from .hyphenation import register_turkish_hyphenation
 from .model import Article
 from .presentation import page_context
+from .source import display_path
 from .templating import environment
 
 
@@ -48,29 +49,58 @@ class _WarningCollector(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record):
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        # About the machine, not the document: reported once by `make setup`, not per build.
+        if "HarfBuzz-Subset" not in message:
+            self.messages.append(message)
 
 
-def render_pdf(article: Article, print_html: str) -> tuple[bytes, list[str]]:
-    """The PDF bytes and WeasyPrint's warnings."""
-    weasyprint, font_config = _weasyprint()
-    style = article.journal.folder
-    fetcher = SafeFetcher([article.folder, style])
-    collector = _WarningCollector()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(collector)
-    try:
-        stylesheet = weasyprint.CSS(filename=str(style / "print.css"), url_fetcher=fetcher,
-                                    font_config=font_config)
-        document = weasyprint.HTML(string=print_html, base_url=str(article.folder) + os.sep,
-                                   url_fetcher=fetcher).render(
-            stylesheets=[stylesheet], font_config=font_config, pdf_tags=True,
-            pdf_variant="pdf/ua-1")
-        pdf = document.write_pdf(pdf_tags=True, pdf_variant="pdf/ua-1")
-    finally:
-        logger.removeHandler(collector)
-    if fetcher.refused:
-        raise ManuscriptError([Problem(article.metadata.journal and str(article.source_path),
-                                       None, None, f"refused to load {what}")
-                               for what in fetcher.refused])
-    return pdf, collector.messages
+class PdfLayout:
+    """A laid-out print page: its page count is known before the PDF is written."""
+
+    def __init__(self, article: Article, print_html: str):
+        weasyprint, font_config = _weasyprint()
+        style = article.journal.folder
+        self.article = article
+        self.fetcher = SafeFetcher([article.folder, style])
+        self.collector = _WarningCollector()
+        with self._collecting():
+            stylesheet = weasyprint.CSS(filename=str(style / "print.css"),
+                                        url_fetcher=self.fetcher, font_config=font_config)
+            self.document = weasyprint.HTML(
+                string=print_html, base_url=str(article.folder) + os.sep,
+                url_fetcher=self.fetcher,
+            ).render(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True,
+                     pdf_variant="pdf/ua-1")
+        self._check_refused()
+
+    @property
+    def page_count(self) -> int:
+        return len(self.document.pages)
+
+    def write(self) -> tuple[bytes, list[str]]:
+        """The PDF bytes and WeasyPrint's warnings."""
+        with self._collecting():
+            pdf = self.document.write_pdf(pdf_tags=True, pdf_variant="pdf/ua-1")
+        self._check_refused()
+        return pdf, self.collector.messages
+
+    def _collecting(self):
+        return _LoggerHandler(logging.getLogger("weasyprint"), self.collector)
+
+    def _check_refused(self) -> None:
+        if self.fetcher.refused:
+            raise ManuscriptError([Problem(display_path(self.article.source_path), None, None,
+                                           f"refused to load {what}")
+                                   for what in self.fetcher.refused])
+
+
+class _LoggerHandler:
+    def __init__(self, logger: logging.Logger, handler: logging.Handler):
+        self.logger, self.handler = logger, handler
+
+    def __enter__(self):
+        self.logger.addHandler(self.handler)
+
+    def __exit__(self, *exc):
+        self.logger.removeHandler(self.handler)

@@ -24,7 +24,7 @@ from .journal import find_journal
 from .model import Article
 from .pandoc import run_pandoc
 from .source import display_path, read_manuscript
-from .structure import build_document
+from .structure import build_document, with_last_page
 
 log = logging.getLogger("typeset")
 
@@ -108,15 +108,24 @@ class Builder:
         result.warnings += article.warnings
         stem = manuscript.stem
         rendered: dict[str, bytes] = {}
+        layout = None
+        if "pdf" in formats or article.metadata.first_page:
+            # With a first page set, the last page (JATS lpage, "Cite as", citation_lastpage)
+            # is known only once the PDF is laid out: lay it out first, then fill it in.
+            layout = pdf.PdfLayout(article, pdf.render_print_html(article))
+            if article.metadata.first_page:
+                last_page = article.metadata.first_page + layout.page_count - 1
+                article = with_last_page(article, last_page)
+                layout = (pdf.PdfLayout(article, pdf.render_print_html(article))
+                          if "pdf" in formats else None)
         if "jats" in formats:
             xml = jats.render_jats(article)
             result.warnings += self.check_jats(article, xml)
             rendered["jats"] = xml.encode("utf-8")
         if "html" in formats:
             rendered["html"] = render_html(article, stem + ".pdf").encode("utf-8")
-        if "pdf" in formats:
-            print_html = pdf.render_print_html(article)
-            pdf_bytes, pdf_warnings = pdf.render_pdf(article, print_html)
+        if layout is not None:
+            pdf_bytes, pdf_warnings = layout.write()
             result.warnings += [f"WeasyPrint: {w}" for w in pdf_warnings]
             rendered["pdf"] = pdf_bytes
         if self.strict and result.warnings:

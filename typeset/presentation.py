@@ -76,12 +76,22 @@ def page_context(article: Article, writer: HtmlWriter) -> dict:
     references = [(ref.html_id, writer.inlines(ref.inlines))
                   for ref in article.document.references]
     type_labels = journal.article_types.get(md.article_type)
+    labels = _labels(article, lang)
+    issue_parts = [f"{labels['volume']} {md.volume}" if md.volume else "",
+                   f"{labels['issue']} {md.issue}" if md.issue else ""]
+    if any(issue_parts):
+        issue_parts.append(str(md.year))
+    if md.first_page:
+        pages = (f"{md.first_page}–{article.last_page}" if article.last_page
+                 else str(md.first_page))
+        issue_parts.append(f"{labels['pages']} {pages}")
     return {
         "article": article,
         "md": md,
         "journal": journal,
         "lang": lang,
-        "labels": _labels(article, lang),
+        "labels": labels,
+        "band_issue": ", ".join(p for p in issue_parts if p),
         "title": md.title[lang],
         "title_upper": i18n.upper(md.title[lang], lang),
         "other_titles": other_titles,

@@ -9,11 +9,21 @@ wants (1., 1.1., ...), and the abstracts, statements, reference list and the art
 from __future__ import annotations
 
 import copy
+import dataclasses
 import re
 
 from .errors import ManuscriptError, Problem
-from .model import STATEMENT_KINDS, Document, Journal, LangMap, Metadata, Reference, Section
-from .pandoc import DIV_PREFIX, SELF_KEY
+from .model import (
+    STATEMENT_KINDS,
+    Article,
+    Document,
+    Journal,
+    LangMap,
+    Metadata,
+    Reference,
+    Section,
+)
+from .pandoc import DIV_PREFIX, LAST_PAGE_PLACEHOLDER, SELF_KEY
 from .pandoc_ast import attr_of, stringify, walk
 from .source import Source
 
@@ -192,3 +202,20 @@ def resolve_cross_references(blocks: list, sections: list[Section], source: Sour
 
 
 __all__ = ["build_document", "stringify"]
+
+
+def with_last_page(article: Article, last_page: int) -> Article:
+    """The article once its PDF is laid out: the last page fills the "Cite as" range."""
+    cite_as = tuple(_fill(node, str(last_page)) for node in article.document.cite_as)
+    document = dataclasses.replace(article.document, cite_as=cite_as)
+    return dataclasses.replace(article, document=document, last_page=last_page)
+
+
+def _fill(node, last_page: str):
+    if isinstance(node, dict):
+        if node.get("t") == "Str":
+            return {"t": "Str", "c": node["c"].replace(LAST_PAGE_PLACEHOLDER, last_page)}
+        return {key: _fill(value, last_page) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_fill(item, last_page) for item in node]
+    return node
