@@ -11,7 +11,8 @@ from html import escape as _escape
 
 from markupsafe import Markup
 
-from .pandoc_ast import attr_of, stringify
+from .footnotes import split_before_word
+from .pandoc_ast import attr_of, stringify, walk
 
 _SIMPLE = {"Emph": "em", "Strong": "strong", "Underline": "u", "Strikeout": "s",
            "Superscript": "sup", "Subscript": "sub"}
@@ -24,8 +25,10 @@ def escape(text: str) -> str:
 
 class HtmlWriter:
     def __init__(self, *, print_notes: bool = False, heading_offset: int = 1,
-                 quotes: tuple[str, str, str, str] = ("“", "”", "‘", "’")):
+                 quotes: tuple[str, str, str, str] = ("“", "”", "‘", "’"),
+                 page_breaks: dict[int, int] | None = None):
         self.print_notes = print_notes
+        self.page_breaks = page_breaks or {}  # note number -> word to break the page before
         self.heading_offset = heading_offset
         self.quotes = quotes
         self.notes: list[str] = []  # HTML of each note, numbered from 1
@@ -43,6 +46,8 @@ class HtmlWriter:
     def block(self, block: dict) -> str:
         kind, content = block["t"], block.get("c")
         if kind == "Para":
+            if self.page_breaks:
+                return self.paragraph_with_break(content)
             return f"<p>{self.inlines(content)}</p>\n"
         if kind == "Plain":
             return str(self.inlines(content))
@@ -83,6 +88,19 @@ class HtmlWriter:
         if kind == "Table":
             return self.table(block)
         return ""  # RawBlock was refused before; nothing else is left
+
+    def paragraph_with_break(self, inlines: list) -> str:
+        """A paragraph split before the line of a note's call (see footnotes.py)."""
+        first = len(self.notes) + 1
+        count = sum(1 for node in walk(inlines) if node["t"] == "Note")
+        for number in range(first, first + count):
+            if number in self.page_breaks:
+                head, tail = split_before_word(inlines, self.page_breaks[number])
+                if head:
+                    return (f'<p class="before-page-break">{self.inlines(head)}</p>\n'
+                            f'<p class="after-page-break">{self.inlines(tail)}</p>\n')
+                return f'<p class="page-break-before">{self.inlines(inlines)}</p>\n'
+        return f"<p>{self.inlines(inlines)}</p>\n"
 
     def header(self, block: dict) -> str:
         level, _attr, inlines = block["c"]

@@ -10,6 +10,7 @@ from functools import cache
 from . import i18n
 from .errors import ManuscriptError, Problem
 from .fetch import SafeFetcher
+from .footnotes import drifted_notes
 from .html_writer import HtmlWriter
 from .hyphenation import register_turkish_hyphenation
 from .model import Article
@@ -26,7 +27,28 @@ def _weasyprint():
     from weasyprint.text.fonts import FontConfiguration
 
     register_turkish_hyphenation()
+    _ignore_footnote_area_float_noise()
     return weasyprint, FontConfiguration()
+
+
+def _ignore_footnote_area_float_noise() -> None:
+    """WeasyPrint 70 finds that the footnote area "overflows" when the bottom of its last
+    note equals the area's bottom but for float rounding (any padding or margin on
+    `@footnote` triggers it), and then defers every note to the next page. An area of
+    automatic height grows with its notes and cannot overflow, so we say so; the real
+    check, whether the page has room for the area, is made separately by WeasyPrint."""
+    from weasyprint.layout import LayoutContext
+
+    update = LayoutContext._update_footnote_area
+    if getattr(update, "typeset_patched", False):
+        return
+
+    def update_footnote_area(self):
+        overflow = update(self)
+        return overflow and self.current_footnote_area.style["height"] != "auto"
+
+    update_footnote_area.typeset_patched = True
+    LayoutContext._update_footnote_area = update_footnote_area
 
 
 def creation_date() -> str:
@@ -36,8 +58,11 @@ def creation_date() -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def render_print_html(article: Article) -> str:
-    writer = HtmlWriter(print_notes=True, quotes=i18n.quotes(article.lang))
+def render_print_html(article: Article, page_breaks: dict[int, int] | None = None) -> str:
+    """The print page; `page_breaks` (note number -> word) splits the paragraph of a note
+    before that word, with a page break (see footnotes.py)."""
+    writer = HtmlWriter(print_notes=True, quotes=i18n.quotes(article.lang),
+                        page_breaks=page_breaks)
     context = page_context(article, writer)
     context["created"] = creation_date()
     return environment().get_template("pdf/article.html.j2").render(context)
@@ -55,10 +80,14 @@ class _WarningCollector(logging.Handler):
             self.messages.append(message)
 
 
+# Layouts allowed to bring drifted footnotes back to the page of their call.
+MAX_FOOTNOTE_PASSES = 3
+
+
 class PdfLayout:
     """A laid-out print page: its page count is known before the PDF is written."""
 
-    def __init__(self, article: Article, print_html: str):
+    def __init__(self, article: Article, print_html: str | None = None):
         weasyprint, font_config = _weasyprint()
         style = article.journal.folder
         self.article = article
@@ -67,11 +96,19 @@ class PdfLayout:
         with self._collecting():
             stylesheet = weasyprint.CSS(filename=str(style / "print.css"),
                                         url_fetcher=self.fetcher, font_config=font_config)
-            self.document = weasyprint.HTML(
-                string=print_html, base_url=str(article.folder) + os.sep,
-                url_fetcher=self.fetcher,
-            ).render(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True,
-                     pdf_variant="pdf/ua-1")
+            page_breaks: dict[int, int] = {}
+            html = print_html or render_print_html(article)
+            for _ in range(MAX_FOOTNOTE_PASSES):
+                self.document = weasyprint.HTML(
+                    string=html, base_url=str(article.folder) + os.sep,
+                    url_fetcher=self.fetcher,
+                ).render(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True,
+                         pdf_variant="pdf/ua-1")
+                drifted = drifted_notes(self.document)
+                if not drifted or drifted.items() <= page_breaks.items():
+                    break
+                page_breaks.update(drifted)
+                html = render_print_html(article, page_breaks)
         self._check_refused()
 
     @property

@@ -40,9 +40,11 @@ class BuildResult:
 
 
 class Builder:
-    def __init__(self, *, strict: bool = False, validate_jats: bool = True):
+    def __init__(self, *, strict: bool = False, validate_jats: bool = True,
+                 styles: Path | None = None):
         self.strict = strict
         self.validate_jats = validate_jats
+        self.styles = styles  # where journal profiles live (default: the project's styles/)
         self._validator = None
 
     # -- stages -------------------------------------------------------------------------
@@ -50,7 +52,8 @@ class Builder:
     def read(self, manuscript: Path) -> Article:
         """Everything up to the article model: no output is rendered yet."""
         source = read_manuscript(manuscript)
-        metadata, journal = parse_front_matter(source, find_journal)
+        metadata, journal = parse_front_matter(
+            source, lambda journal_id: find_journal(journal_id, self.styles))
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
         keys = bibliography.keys if bibliography else set()
         result = run_pandoc(source, metadata, journal,
