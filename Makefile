@@ -11,7 +11,7 @@ APT_STAMP := $(VENV)/.apt-installed
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: all sample test setup lint regenerate clean
+.PHONY: all sample test setup lint regenerate docs-images clean
 
 all: sample
 
@@ -48,6 +48,12 @@ lint: setup
 # Rewrite the golden files the tests compare against (review the diff before committing).
 regenerate: setup
 	$(PY) -m tests.golden
+
+# The PDF page images in docs/ (page 1 and a body page), for seeing the style unbuilt.
+docs-images: setup
+	SOURCE_DATE_EPOCH=1700000000 $(PY) build.py build --to pdf --out build/docs-images
+	pdftoppm -png -r 80 -f 1 -l 1 -singlefile build/docs-images/article.pdf docs/pdf-page-1
+	pdftoppm -png -r 80 -f 3 -l 3 -singlefile build/docs-images/article.pdf docs/pdf-page-3
 
 clean:
 	rm -rf build .pytest_cache

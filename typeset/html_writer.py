@@ -212,7 +212,7 @@ class HtmlWriter:
             inner = "".join(str(self.inlines(b["c"])) if b["t"] in ("Para", "Plain")
                             else str(self.block(b)) for b in blocks)
             self.notes[number - 1] = inner
-            return f'<span class="footnote" id="fn{number}">{inner}</span>'
+            return f'<fn-note class="footnote" id="fn{number}">{inner}</fn-note>'
         self.notes[number - 1] = str(self.blocks(blocks))
         return (f'<a class="footnote-ref" id="fnref{number}" href="#fn{number}" '
                 f'role="doc-noteref"><sup>{number}</sup></a>')

@@ -28,7 +28,27 @@ def _weasyprint():
 
     register_turkish_hyphenation()
     _ignore_footnote_area_float_noise()
+    _tag_footnotes_as_notes()
     return weasyprint, FontConfiguration()
+
+
+NOTE_ELEMENT = "fn-note"  # the print page's footnote element (see HtmlWriter.note)
+
+
+def _tag_footnotes_as_notes() -> None:
+    """WeasyPrint derives PDF structure tags from HTML element names and has none for
+    footnotes; ours are `<fn-note>` elements, tagged as PDF `Note`s."""
+    from weasyprint.pdf import tags
+
+    pdf_tag = tags._get_pdf_tag
+    if getattr(pdf_tag, "typeset_patched", False):
+        return
+
+    def get_pdf_tag(tag):
+        return "Note" if tag == NOTE_ELEMENT else pdf_tag(tag)
+
+    get_pdf_tag.typeset_patched = True
+    tags._get_pdf_tag = get_pdf_tag
 
 
 def _ignore_footnote_area_float_noise() -> None:
