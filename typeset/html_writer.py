@@ -11,6 +11,7 @@ from html import escape as _escape
 
 from markupsafe import Markup
 
+from . import mathtex
 from .footnotes import split_before_word
 from .pandoc_ast import attr_of, stringify, walk
 
@@ -26,8 +27,13 @@ def escape(text: str) -> str:
 class HtmlWriter:
     def __init__(self, *, print_notes: bool = False, heading_offset: int = 1,
                  quotes: tuple[str, str, str, str] = ("“", "”", "‘", "’"),
-                 page_breaks: dict[int, int] | None = None):
-        self.print_notes = print_notes
+                 page_breaks: dict[int, int] | None = None,
+                 labels: dict[str, str] | None = None, font_size_pt: float = 11):
+        self.print_notes = print_notes  # print: notes in place, math as SVG; else MathML
+        self.labels = labels or {"figure": "Figure", "table": "Table",
+                                 "appendix": "Appendix"}
+        self.font_size_pt = font_size_pt
+        self._figure_caption = ""  # alt text for a figure's image that has none
         self.page_breaks = page_breaks or {}  # note number -> word to break the page before
         self.heading_offset = heading_offset
         self.quotes = quotes
@@ -81,6 +87,8 @@ class HtmlWriter:
             return f'<div class="line-block">{lines}</div>\n'
         if kind == "Div":
             ident, classes, pairs = attr_of(block)
+            if "equation" in classes:
+                return self.equation(block)
             return (f"<div{self.attrs(ident, classes, pairs)}>\n"
                     f"{self.blocks(content[1])}</div>\n")
         if kind == "Figure":
@@ -108,25 +116,62 @@ class HtmlWriter:
         tag = f"h{min(level + self.heading_offset, 6)}"
         number = pairs.get("number")
         numbered = f'<span class="secnum">{escape(number)}.</span> ' if number else ""
+        if number and level == 1 and pairs.get("appendix"):
+            label = escape(self.labels["appendix"])
+            numbered = f'<span class="secnum">{label} {escape(number)}.</span> '
+
         css = [c for c in classes if c not in ("unnumbered", "unlisted")]
         css.append(f"level{level}")
         return (f"<{tag}{self.attrs(ident, css, {})}>{numbered}"
                 f"{self.inlines(inlines)}</{tag}>\n")
 
     def figure(self, block: dict) -> str:
-        ident, classes, _pairs = attr_of(block)
+        ident, classes, pairs = attr_of(block)
         caption = block["c"][1][1]
+        self._figure_caption = stringify(caption)
         body = self.blocks(block["c"][2])
-        cap = f"<figcaption>{self.blocks(caption)}</figcaption>" if caption else ""
-        return f"<figure{self.attrs(ident, classes, {})}>{body}{cap}</figure>\n"
+        self._figure_caption = ""
+        label = self._label("figure", pairs)
+        cap = f"<figcaption>{label}{self._caption_text(caption)}</figcaption>"
+        return (f'<figure{self.attrs(ident, ["figure", *classes], {})}>{body}{cap}'
+                "</figure>\n")
+
+    def _label(self, kind: str, pairs: dict) -> str:
+        number = pairs.get("number")
+        if not number:
+            return ""
+        return f'<span class="float-label">{escape(self.labels[kind])} {escape(number)}.</span> '
+
+    def _caption_text(self, caption_blocks) -> str:
+        return "".join(str(self.inlines(b["c"])) if b["t"] in ("Para", "Plain")
+                       else str(self.block(b)) for b in caption_blocks)
+
+    def equation(self, block: dict) -> str:
+        ident, _classes, pairs = attr_of(block)
+        number = pairs.get("number")
+        tag = f'<span class="equation-number">({escape(number)})</span>' if number else ""
+        math = "".join(str(self.inlines(b["c"])) for b in block["c"][1])
+        return (f'<div{self.attrs(ident, ["equation"], {})}>'
+                f'<span class="equation-body">{math}</span>{tag}</div>\n')
+
+    def math(self, tex: str, display: bool) -> str:
+        if not self.print_notes:
+            return mathtex.mathml(tex, display)
+        uri, width, height, depth = mathtex.svg_data_uri(tex, display, self.font_size_pt)
+        css = "display math" if display else "inline math"
+        return (f'<img class="{css}" src="{uri}" alt="{escape(tex.strip())}" '
+                f'style="width: {width:.2f}pt; height: {height:.2f}pt; '
+                f'vertical-align: -{depth:.2f}pt">')
 
     def table(self, block: dict) -> str:
         _attr, caption, specs, head, bodies, foot = block["c"]
         ident, classes, _ = attr_of(block)
         aligns = [_ALIGN.get(spec[0]["t"]) for spec in specs]
+        pairs = attr_of(block)[2]
         parts = [f"<table{self.attrs(ident, classes, {})}>"]
-        if caption[1]:
-            parts.append(f"<caption>{self.blocks(caption[1])}</caption>")
+        if caption[1] or pairs.get("number"):
+            parts.append(f"<caption>{self._label('table', pairs)}"
+                         f"{self._caption_text(caption[1])}</caption>")
         parts.append(self._rows(head[1], "thead", "th", aligns))
         for body in bodies:
             parts.append(self._rows(body[2] + body[3], "tbody", "td", aligns))
@@ -181,16 +226,20 @@ class HtmlWriter:
         if kind == "Code":
             return f"<code>{escape(content[1])}</code>"
         if kind == "Math":
-            display = content[0]["t"] == "DisplayMath"
-            css = "math display" if display else "math inline"
-            return f'<span class="{css}">{escape(content[1])}</span>'
+            return self.math(content[1], content[0]["t"] == "DisplayMath")
         if kind == "Link":
             return self.link(node)
         if kind == "Image":
             ident, classes, pairs = attr_of(node)
-            alt = pairs.get("alt") or stringify(content[1])
+            alt = (pairs.get("alt") or stringify(content[1])
+                   or self._figure_caption)
+            style = ""
+            for dimension in ("width", "height"):
+                if pairs.get(dimension):
+                    style += f"{dimension}: {escape(pairs[dimension])}; "
+            style_attr = f' style="{style.strip()}"' if style else ""
             return (f'<img src="{escape(content[2][0])}" alt="{escape(alt)}"'
-                    f"{self.attrs(ident, classes, {})}>")
+                    f"{style_attr}{self.attrs(ident, classes, {})}>")
         if kind == "Note":
             return self.note(content)
         if kind == "Span":

@@ -14,7 +14,8 @@ from pybtex.database import Entry
 
 from . import i18n
 from .jats_writer import JatsWriter, escape, xml_id
-from .model import Article
+from .model import Article, LangMap
+from .presentation import float_labels
 from .templating import environment
 
 ARCHIVING = ('<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Archiving and '
@@ -59,8 +60,9 @@ def country_name(code: str, lang: str = "en") -> str:
 
 def render_jats(article: Article) -> str:
     md, journal, lang = article.metadata, article.journal, article.lang
-    writer = JatsWriter(i18n.quotes(lang))
+    writer = JatsWriter(i18n.quotes(lang), float_labels(article))
     body = writer.body(article.document.blocks)
+    appendices = writer.body(article.document.appendices, top="app")
     abstracts = [(code, writer.blocks(blocks)) for code, blocks in
                  article.document.abstracts.items()]
     statements = dict(article.document.statements)
@@ -69,10 +71,16 @@ def render_jats(article: Article) -> str:
         return [(code, writer.blocks(blocks)) for code, blocks in
                 statements.get(kind, ()).items()] if kind in statements else []
 
-    statement_notes = [(fn_type, code, text) for kind, fn_type in
-                       (("conflict-of-interest", "coi-statement"),
-                        ("ethics", "other"), ("data-availability", "data-availability"))
-                       for code, text in texts(kind)]
+    def label(kind, code):
+        return journal.label(code, kind)
+
+    # Where JATS4R wants each statement: COI and ethics as author notes, data availability
+    # as a back-matter section, funding as funding-statement (text only), ack as ack.
+    author_notes = [(fn_type, code, text) for kind, fn_type in
+                    (("conflict-of-interest", "COI-statement"),
+                     ("ethics", "ethics-statement")) for code, text in texts(kind)]
+    funding = [(code, writer.inlines(_joined_inlines(blocks))) for code, blocks in
+               statements.get("funding", LangMap()).items()]
     references = [Markup(reference_xml(ref.key, ref.html_id, ref.inlines, article, writer))
                   for ref in article.document.references]
     journal_lang = lang if lang in journal.title else journal.languages[0]
@@ -88,16 +96,30 @@ def render_jats(article: Article) -> str:
         "history": [(kind if kind != "revised" else "rev-recd", date)
                     for kind, date in md.history.events() if kind != "published"],
         "abstracts": abstracts,
-        "funding": texts("funding"),
-        "acknowledgements": texts("acknowledgements"),
-        "statement_notes": statement_notes,
+        "funding": funding,
+        "acknowledgements": [(code, label("acknowledgements", code), text)
+                             for code, text in texts("acknowledgements")],
+        "data_availability": [(code, label("data-availability", code), text)
+                              for code, text in texts("data-availability")],
+        "author_notes": author_notes,
         "body": body,
+        "appendices": appendices,
         "references": references,
         "fn_group": writer.fn_group(),
         "last_page": article.last_page,
         "country_name": lambda code: country_name(code, lang),
     }
     return environment().get_template("jats/article.xml.j2").render(context)
+
+
+def _joined_inlines(blocks) -> list:
+    inlines: list = []
+    for block in blocks:
+        if block["t"] in ("Para", "Plain"):
+            if inlines:
+                inlines.append({"t": "Space"})
+            inlines.extend(block["c"])
+    return inlines
 
 
 def reference_xml(key: str, html_id: str, inlines, article: Article,

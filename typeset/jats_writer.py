@@ -12,12 +12,16 @@ from xml.sax.saxutils import quoteattr
 
 from markupsafe import Markup
 
-from .pandoc_ast import attr_of, stringify
+from . import mathtex
+from .pandoc_ast import attr_of, stringify, walk
 
 _SIMPLE = {"Emph": "italic", "Strong": "bold", "Underline": "underline",
            "Strikeout": "strike", "Superscript": "sup", "Subscript": "sub", "SmallCaps": "sc"}
 _XML_CHARS = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _XREF_TYPES = {"fig": "fig", "tbl": "table", "eq": "disp-formula", "sec": "sec"}
+_XREF_KINDS = {"figure": "fig", "table": "table", "equation": "disp-formula",
+               "section": "sec", "appendix": "app"}
+_ALIGN = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center"}
 
 
 def escape(text: str) -> str:
@@ -36,31 +40,36 @@ def section_id(ident: str) -> str:
 
 
 class JatsWriter:
-    def __init__(self, quotes: tuple[str, str, str, str]):
+    def __init__(self, quotes: tuple[str, str, str, str], labels: dict[str, str] | None = None):
         self.quotes = quotes
+        self.labels = labels or {"figure": "Figure", "table": "Table", "appendix": "Appendix"}
         self.notes: list[str] = []
+        self.images: list[str] = []  # files the XML points at, relative to the manuscript
 
-    def body(self, blocks) -> Markup:
-        """Blocks with headings turned into nested <sec> elements."""
+    def body(self, blocks, top: str = "sec") -> Markup:
+        """Blocks with headings turned into nested <sec> elements (level-1 ones into `top`,
+        `app` for appendices)."""
         out: list[str] = []
-        open_levels: list[int] = []
+        open_levels: list[tuple[int, str]] = []
         for block in blocks:
             if block["t"] == "Header":
                 level = block["c"][0]
-                while open_levels and open_levels[-1] >= level:
-                    out.append("</sec>\n")
-                    open_levels.pop()
+                while open_levels and open_levels[-1][0] >= level:
+                    out.append(f"</{open_levels.pop()[1]}>\n")
                 ident, _classes, pairs = attr_of(block)
                 number = pairs.get("number")
                 label = f"<label>{escape(number)}.</label>" if number else ""
+                if number and level == 1 and pairs.get("appendix"):
+                    label = f"<label>{escape(self.labels['appendix'])} {escape(number)}</label>"
                 sec_type = ' sec-type="intro"' if ident == "introduction" else ""
                 sec_type = ' sec-type="conclusions"' if ident == "conclusion" else sec_type
-                out.append(f'<sec id="{section_id(ident)}"{sec_type}>{label}'
+                tag = top if level == 1 else "sec"
+                out.append(f'<{tag} id="{section_id(ident)}"{sec_type}>{label}'
                            f"<title>{self.inlines(block['c'][2])}</title>\n")
-                open_levels.append(level)
+                open_levels.append((level, tag))
             else:
                 out.append(self.block(block))
-        out.extend("</sec>\n" for _ in open_levels)
+        out.extend(f"</{tag}>\n" for _level, tag in reversed(open_levels))
         return Markup("".join(out))
 
     def blocks(self, blocks) -> Markup:
@@ -91,42 +100,91 @@ class JatsWriter:
             lines = "".join(f"<line>{self.inlines(line)}</line>" for line in content)
             return f"<verse-group>{lines}</verse-group>\n"
         if kind == "Div":
+            if "equation" in attr_of(block)[1]:
+                return self.equation(block)
             return str(self.blocks(content[1]))
         if kind == "Header":  # a heading inside a div: keep its text
             return f"<p><bold>{self.inlines(content[2])}</bold></p>\n"
         if kind == "Figure":
-            ident = attr_of(block)[0]
-            caption = self.blocks(block["c"][1][1])
-            id_attr = f' id="{xml_id(ident)}"' if ident else ""
-            return (f"<fig{id_attr}><caption>{caption}</caption>"
-                    f"{self.blocks(block['c'][2])}</fig>\n")
+            return self.figure(block)
         if kind == "Table":
             return self.table(block)
         return ""
+
+    def _label(self, kind: str, pairs: dict) -> str:
+        number = pairs.get("number")
+        return f"<label>{escape(self.labels[kind])} {escape(number)}</label>" if number else ""
+
+    def _caption(self, caption_blocks) -> str:
+        if not caption_blocks:
+            return ""
+        return f"<caption>{self.blocks(caption_blocks)}</caption>"
+
+    def figure(self, block: dict) -> str:
+        ident, _classes, pairs = attr_of(block)
+        caption = block["c"][1][1]
+        images = [node for node in walk(block["c"][2]) if node["t"] == "Image"]
+        graphics = []
+        for image in images:
+            alt = attr_of(image)[2].get("alt") or stringify(image["c"][1]) or stringify(
+                caption)
+            href = image["c"][2][0]
+            self.images.append(href)
+            graphics.append(f"<graphic xlink:href={quoteattr(_clean(href))}>"
+                            f"<alt-text>{escape(alt)}</alt-text></graphic>")
+        id_attr = f' id="{xml_id(ident)}"' if ident else ""
+        return (f"<fig{id_attr}>{self._label('figure', pairs)}{self._caption(caption)}"
+                f"{''.join(graphics)}</fig>\n")
+
+    def equation(self, block: dict) -> str:
+        ident, _classes, pairs = attr_of(block)
+        math = next(node for node in walk(block["c"][1]) if node["t"] == "Math")
+        number = pairs.get("number")
+        id_attr = f' id="{xml_id(ident)}"' if ident else ""
+        label = f"<label>({escape(number)})</label>" if number else ""
+        return (f"<disp-formula{id_attr}>{label}{self._alternatives(math['c'][1], True)}"
+                "</disp-formula>\n")
+
+    @staticmethod
+    def _alternatives(tex: str, display: bool) -> str:
+        return (f"<alternatives>{mathtex.jats_mathml(tex, display)}"
+                f"<tex-math>{escape(tex.strip())}</tex-math></alternatives>")
 
     def _list(self, list_type: str, items) -> str:
         body = "".join(f"<list-item>{self.blocks(item)}</list-item>" for item in items)
         return f'<list list-type="{list_type}">{body}</list>\n'
 
     def table(self, block: dict) -> str:
-        _attr, caption, _specs, head, bodies, _foot = block["c"]
-        ident = attr_of(block)[0]
+        _attr, caption, specs, head, bodies, foot = block["c"]
+        ident, _classes, pairs = attr_of(block)
+        aligns = [_ALIGN.get(spec[0]["t"]) for spec in specs]
 
         def rows(rows_, cell_tag):
             out = []
             for row in rows_:
-                cells = "".join(f"<{cell_tag}>{self.inlines(_flat(cell[4]))}</{cell_tag}>"
-                                for cell in row[1])
-                out.append(f"<tr>{cells}</tr>")
+                cells = []
+                for index, cell in enumerate(row[1]):
+                    _cell_attr, align, rowspan, colspan, blocks = cell
+                    align = _ALIGN.get(align["t"]) or (aligns[index] if index < len(aligns)
+                                                       else None)
+                    extra = f' align="{align}"' if align else ""
+                    extra += f' rowspan="{rowspan}"' if rowspan > 1 else ""
+                    extra += f' colspan="{colspan}"' if colspan > 1 else ""
+                    cells.append(f"<{cell_tag}{extra}>{self.inlines(_flat(blocks))}"
+                                 f"</{cell_tag}>")
+                out.append(f"<tr>{''.join(cells)}</tr>")
             return "".join(out)
 
         head_rows = rows(head[1], "th")
         body_rows = "".join(rows(b[2] + b[3], "td") for b in bodies)
+        foot_rows = rows(foot[1], "td")
         id_attr = f' id="{xml_id(ident)}"' if ident else ""
-        cap = f"<caption>{self.blocks(caption[1])}</caption>" if caption[1] else ""
-        return (f"<table-wrap{id_attr}>{cap}<table>"
+        return (f"<table-wrap{id_attr}>{self._label('table', pairs)}"
+                f"{self._caption(caption[1])}<table>"
                 f"{'<thead>' + head_rows + '</thead>' if head_rows else ''}"
-                f"<tbody>{body_rows}</tbody></table></table-wrap>\n")
+                f"<tbody>{body_rows}</tbody>"
+                f"{'<tfoot>' + foot_rows + '</tfoot>' if foot_rows else ''}"
+                "</table></table-wrap>\n")
 
     def inline(self, node: dict) -> str:
         kind, content = node["t"], node.get("c")
@@ -148,18 +206,23 @@ class JatsWriter:
         if kind == "Code":
             return f"<monospace>{escape(content[1])}</monospace>"
         if kind == "Math":
-            return (f"<inline-formula><tex-math>{escape(content[1])}</tex-math>"
-                    "</inline-formula>")
+            display = content[0]["t"] == "DisplayMath"
+            tag = "disp-formula" if display else "inline-formula"
+            return f"<{tag}>{self._alternatives(content[1], display)}</{tag}>"
         if kind == "Link":
             return self.link(node)
         if kind == "Image":
-            return f'<inline-graphic xlink:href={quoteattr(content[2][0])}/>'
+            self.images.append(content[2][0])
+            return f"<inline-graphic xlink:href={quoteattr(_clean(content[2][0]))}/>"
         if kind == "Note":
             number = len(self.notes) + 1
             self.notes.append("")
             self.notes[number - 1] = str(self.blocks(content))
             return f'<xref ref-type="fn" rid="fn{number}">{number}</xref>'
         if kind == "Span":
+            classes = attr_of(node)[1]
+            if "smallcaps" in classes:
+                return f"<sc>{self.inlines(content[1])}</sc>"
             return str(self.inlines(content[1]))
         return ""
 
@@ -170,8 +233,8 @@ class JatsWriter:
             return f'<xref ref-type="bibr" rid="{xml_id(url[1:])}">{text}</xref>'
         if url.startswith("#"):
             target = url[1:]
-            prefix = target.split(":")[0]
-            ref_type = _XREF_TYPES.get(prefix, "sec")
+            kind = attr_of(node)[2].get("data-kind")
+            ref_type = _XREF_KINDS.get(kind) or _XREF_TYPES.get(target.split(":")[0], "sec")
             rid = section_id(target) if ref_type == "sec" else xml_id(target)
             return f'<xref ref-type="{ref_type}" rid="{rid}">{text}</xref>'
         if url.startswith("mailto:"):

@@ -196,6 +196,7 @@ class Document:
     references: tuple[Reference, ...]
     sections: tuple[Section, ...]
     cite_as: tuple  # Pandoc inlines: the article's own entry in the citation style
+    appendices: tuple = ()  # Pandoc blocks from the first {.appendix} heading on
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,11 @@ _INLINE_CHILDREN = {"Emph", "Underline", "Strong", "Strikeout", "Superscript", "
 
 def attr_of(element: dict) -> tuple[str, list[str], dict[str, str]]:
     """(id, classes, attributes) of an element that has an Attr."""
-    content = element["c"]
-    if element["t"] in ("Header",):
-        ident, classes, pairs = content[1]
+    if element["t"] == "Header":
+        ident, classes, pairs = element["c"][1]
     elif element["t"] in ("Div", "Span", "Link", "Image", "Code", "CodeBlock", "Figure",
                           "Table"):
-        ident, classes, pairs = content[0]
+        ident, classes, pairs = element["c"][0]
     else:
         return "", [], {}
     return ident, list(classes), dict(pairs)

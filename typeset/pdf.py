@@ -14,7 +14,7 @@ from .footnotes import drifted_notes
 from .html_writer import HtmlWriter
 from .hyphenation import register_turkish_hyphenation
 from .model import Article
-from .presentation import page_context
+from .presentation import float_labels, page_context
 from .source import display_path
 from .templating import environment
 
@@ -82,7 +82,7 @@ def render_print_html(article: Article, page_breaks: dict[int, int] | None = Non
     """The print page; `page_breaks` (note number -> word) splits the paragraph of a note
     before that word, with a page break (see footnotes.py)."""
     writer = HtmlWriter(print_notes=True, quotes=i18n.quotes(article.lang),
-                        page_breaks=page_breaks)
+                        page_breaks=page_breaks, labels=float_labels(article))
     context = page_context(article, writer)
     context["created"] = creation_date()
     return environment().get_template("pdf/article.html.j2").render(context)

@@ -23,6 +23,7 @@ from .html_page import ASSETS, copy_assets, render_html
 from .journal import find_journal
 from .model import Article
 from .pandoc import run_pandoc
+from .pandoc_ast import walk
 from .source import display_path, read_manuscript
 from .structure import build_document, with_last_page
 
@@ -152,6 +153,8 @@ class Builder:
             if "html" in rendered:
                 copy_assets(article, scratch_dir)
                 names.append(ASSETS)
+            if "html" in rendered or "jats" in rendered:
+                names += copy_images(article, scratch_dir)
             written = []
             for name in names:
                 target = out_dir / name
@@ -160,3 +163,29 @@ class Builder:
                 os.replace(scratch_dir / name, target)
                 written.append(target)
         return written
+
+
+def image_paths(article: Article) -> list[str]:
+    """The manuscript's images, as the Markdown names them (relative to its folder)."""
+    document = article.document
+    blocks = [*document.blocks, *document.appendices]
+    for _kind, texts in document.statements:
+        for _lang, statement in texts.items():
+            blocks += statement
+    return sorted({node["c"][2][0] for node in walk(blocks) if node["t"] == "Image"})
+
+
+def copy_images(article: Article, target: Path) -> list[str]:
+    """Copy the images beside the HTML and the XML, under the same relative paths; return
+    the top-level names written. (Their paths were checked when the article was read.)"""
+    folder = article.folder
+    tops = []
+    for relative in image_paths(article):
+        source = (folder / relative).resolve()
+        if not source.is_relative_to(folder) or not source.is_file():
+            continue
+        destination = target / Path(relative)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, destination)
+        tops.append(Path(relative).parts[0])
+    return sorted(set(tops))

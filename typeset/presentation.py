@@ -34,9 +34,16 @@ def _labels(article: Article, lang: str) -> dict[str, str]:
     return table
 
 
+def float_labels(article: Article) -> dict[str, str]:
+    """Words for numbered things in the body's language: Figure/Şekil, Table/Tablo, ..."""
+    return {kind: article.journal.label(article.lang, kind)
+            for kind in ("figure", "table", "appendix", "equation", "section")}
+
+
 def page_context(article: Article, writer: HtmlWriter) -> dict:
     md, journal, lang = article.metadata, article.journal, article.lang
     body = writer.blocks(article.document.blocks)
+    appendices = writer.blocks(article.document.appendices)
     notes = list(writer.notes)
     other_titles = [(code, text) for code, text in md.title.items() if code != lang]
 
@@ -70,7 +77,7 @@ def page_context(article: Article, writer: HtmlWriter) -> dict:
                       f"{labels['all-rights-reserved']}",
             abstract=writer.blocks(article.document.abstracts.get(block_lang, ())),
         ))
-    statements = [(_labels(article, lang).get(kind, kind), code, writer.blocks(blocks_))
+    statements = [(_labels(article, code).get(kind, kind), code, writer.blocks(blocks_))
                   for kind, texts in article.document.statements
                   for code, blocks_ in texts.items()]
     references = [(ref.html_id, writer.inlines(ref.inlines))
@@ -105,6 +112,7 @@ def page_context(article: Article, writer: HtmlWriter) -> dict:
         "affiliation_lines": affiliation_lines,
         "info_blocks": blocks,
         "body": body,
+        "appendices": appendices,
         "notes": [Markup(n) for n in notes],
         "statements": statements,
         "references": references,

@@ -12,6 +12,7 @@ import copy
 import dataclasses
 import re
 
+from . import mathtex
 from .errors import ManuscriptError, Problem
 from .model import (
     STATEMENT_KINDS,
@@ -24,7 +25,7 @@ from .model import (
     Section,
 )
 from .pandoc import DIV_PREFIX, LAST_PAGE_PLACEHOLDER, SELF_KEY
-from .pandoc_ast import attr_of, stringify, walk
+from .pandoc_ast import attr_of, walk
 from .source import Source
 
 XREF_CLASS = "typeset-xref"
@@ -37,13 +38,17 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
     problems: list[Problem] = []
     blocks = copy.deepcopy(ast["blocks"])
     body, meta_divs, references, cite_as = _split(blocks)
+    everything = body + [b for div in meta_divs.values() for b in div]
 
-    check_raw(body + [b for div in meta_divs.values() for b in div], source, problems)
+    check_raw(everything, source, problems)
     body = drop_comments(body)
-    check_citations(body + [b for div in meta_divs.values() for b in div], source,
-                    citation_keys, problems)
+    check_citations(everything, source, citation_keys, problems)
+    check_math(everything, source, problems)
+    body = label_equations(body)
     sections = number_headings(body)
-    resolve_cross_references(body, sections, source, metadata, journal, problems)
+    labels = number_floats(body, source, problems)
+    labels.update(section_labels(sections, source, problems))
+    resolve_cross_references(everything, labels, source, metadata, journal, problems)
     if problems:
         raise ManuscriptError(problems)
 
@@ -54,8 +59,10 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
 
     statements = tuple((kind, per_lang(kind)) for kind in STATEMENT_KINDS
                        if per_lang(kind))
-    return Document(blocks=tuple(body), abstracts=per_lang("abstract"), statements=statements,
-                    references=tuple(references), sections=tuple(sections), cite_as=cite_as)
+    main, appendices = split_appendices(body)
+    return Document(blocks=tuple(main), abstracts=per_lang("abstract"), statements=statements,
+                    references=tuple(references), sections=tuple(sections), cite_as=cite_as,
+                    appendices=tuple(appendices))
 
 
 def _split(blocks: list) -> tuple[list, dict[str, list], list[Reference], tuple]:
@@ -146,6 +153,37 @@ def _close_key_hint(key: str, keys: set[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+def check_math(blocks: list, source: Source, problems: list[Problem]) -> None:
+    for node in walk(blocks):
+        if node["t"] == "Math":
+            error = mathtex.check(node["c"][1])
+            if error:
+                line, column = _locate(source, node["c"][1].strip().split("\n")[0])
+                problems.append(Problem(source.name, line, column, f"math: {error}",
+                                        hint="check the LaTeX between the dollar signs"))
+
+
+EQUATION_LABEL = re.compile(r"^\{#(eq:[^\s}]+)\}$")
+
+
+def label_equations(blocks: list) -> list:
+    """`$$ ... $$ {#eq:x}` (Pandoc leaves the label as text) becomes an equation div."""
+    result = []
+    for block in blocks:
+        content = block.get("c") if block["t"] == "Para" else None
+        if content and content[0]["t"] == "Math" and content[0]["c"][0]["t"] == "DisplayMath":
+            rest = [node for node in content[1:] if node["t"] not in ("Space", "SoftBreak")]
+            match = (len(rest) == 1 and rest[0]["t"] == "Str"
+                     and EQUATION_LABEL.match(rest[0]["c"]))
+            if match or not rest:
+                ident = match.group(1) if match else ""
+                result.append({"t": "Div", "c": [[ident, ["equation"], []],
+                                                 [{"t": "Para", "c": [content[0]]}]]})
+                continue
+        result.append(block)
+    return result
+
+
 def number_headings(blocks: list) -> list[Section]:
     """Number the headings in place (attribute `number`) and list them.
 
@@ -159,7 +197,7 @@ def number_headings(blocks: list) -> list[Section]:
         if block["t"] != "Header":
             continue
         level = block["c"][0]
-        ident, classes, pairs = attr_of(block)
+        ident, classes, _pairs = attr_of(block)
         if level == 1 and "appendix" in classes and not in_appendix:
             in_appendix = True
             counters = [0] * 7
@@ -168,40 +206,102 @@ def number_headings(blocks: list) -> list[Section]:
             counters[level] += 1
             counters[level + 1:] = [0] * (6 - level)
             number = ".".join(str(counters[i]) for i in range(1, level + 1))
-            pairs["number"] = number
-            block["c"][1] = [ident, classes, [[k, v] for k, v in pairs.items()]]
+            _set_pair(block, "number", number)
+        if in_appendix:
+            _set_pair(block, "appendix", "yes")
         sections.append(Section(ident, level, number, tuple(block["c"][2]), in_appendix))
     return sections
 
 
-def resolve_cross_references(blocks: list, sections: list[Section], source: Source,
+def _set_pair(block: dict, key: str, value: str) -> None:
+    ident, classes, pairs = attr_of(block)
+    pairs[key] = value
+    attr = [ident, classes, [[k, v] for k, v in pairs.items()]]
+    if block["t"] == "Header":
+        block["c"][1] = attr
+    else:
+        block["c"][0] = attr
+
+
+# A label: (kind, number) where kind is figure, table, equation, section or appendix.
+Label = tuple[str, str]
+
+
+def number_floats(blocks: list, source: Source, problems: list[Problem]) -> dict[str, Label]:
+    """Number figures, tables and labelled equations in order; return their labels."""
+    counters = {"figure": 0, "table": 0, "equation": 0}
+    labels: dict[str, Label] = {}
+    for node in walk(blocks):
+        kind = {"Figure": "figure", "Table": "table"}.get(node["t"])
+        ident, classes, _ = attr_of(node)
+        if node["t"] == "Div" and "equation" in classes and ident:
+            kind = "equation"
+        if kind is None:
+            continue
+        counters[kind] += 1
+        number = str(counters[kind])
+        _set_pair(node, "number", number)
+        if ident:
+            _register(labels, ident, (kind, number), source, problems)
+    return labels
+
+
+def section_labels(sections: list[Section], source: Source, problems: list[Problem]
+                   ) -> dict[str, Label]:
+    labels: dict[str, Label] = {}
+    for section in sections:
+        if section.id and (section.id.startswith("sec:") or section.number):
+            kind = "appendix" if section.appendix else "section"
+            _register(labels, section.id, (kind, section.number or ""), source, problems)
+    return labels
+
+
+def _register(labels: dict[str, Label], ident: str, label: Label, source: Source,
+              problems: list[Problem]) -> None:
+    if ident in labels:
+        first, _ = _locate(source, "#" + ident)
+        line, column = source.locate("#" + ident, (first or 0) + 1)
+        problems.append(Problem(source.name, line, column,
+                                f"the label {{#{ident}}} is used twice"
+                                + (f" (first on line {first})" if first else ""),
+                                hint="give each figure, table, equation and heading its own"
+                                     " label"))
+    labels[ident] = label
+
+
+def split_appendices(blocks: list) -> tuple[list, list]:
+    for index, block in enumerate(blocks):
+        if block["t"] == "Header" and block["c"][0] == 1 and "appendix" in attr_of(block)[1]:
+            return blocks[:index], blocks[index:]
+    return blocks, []
+
+
+def resolve_cross_references(blocks: list, labels: dict[str, Label], source: Source,
                              metadata: Metadata, journal: Journal,
                              problems: list[Problem]) -> None:
-    by_id = {s.id: s for s in sections if s.id}
+    """Turn each `@fig:x`-style span into links: "Figure 1", "Table 2", "(3)", "Section 2.1"."""
     for node in walk(blocks):
         if node["t"] != "Span" or XREF_CLASS not in attr_of(node)[1]:
             continue
-        targets = attr_of(node)[2]["data-targets"].split()
         inlines: list = []
-        for index, target in enumerate(targets):
-            section = by_id.get(target)
-            if section is None or section.number is None:
+        for target in attr_of(node)[2]["data-targets"].split():
+            label = labels.get(target)
+            if label is None or not label[1]:
                 line, column = _locate(source, "@" + target)
-                reason = ("is not numbered" if section else "is not defined")
+                reason = "points at an unnumbered heading" if label else "has no target"
                 problems.append(Problem(source.name, line, column,
                                         f"the cross-reference @{target} {reason}",
-                                        hint="label a numbered heading with {#" + target + "}"
-                                        if section is None else ""))
+                                        hint=f"label a figure, table, equation or heading "
+                                             f"with {{#{target}}}" if not label else ""))
                 continue
-            label = journal.label(metadata.lang, "appendix" if section.appendix else "section")
-            if index:
+            kind, number = label
+            text = (f"({number})" if kind == "equation" else
+                    f"{journal.label(metadata.lang, kind)}\u00a0{number}")
+            if inlines:
                 inlines += [{"t": "Str", "c": ","}, {"t": "Space"}]
-            text = {"t": "Str", "c": f"{label}\u00a0{section.number}"}
-            inlines.append({"t": "Link", "c": [["", ["xref"], []], [text], [f"#{target}", ""]]})
+            inlines.append({"t": "Link", "c": [["", ["xref"], [["data-kind", kind]]],
+                                               [{"t": "Str", "c": text}], [f"#{target}", ""]]})
         node["c"][1] = inlines
-
-
-__all__ = ["build_document", "stringify"]
 
 
 def with_last_page(article: Article, last_page: int) -> Article:
