@@ -26,6 +26,7 @@ from .pandoc import run_pandoc
 from .pandoc_ast import walk
 from .source import display_path, read_manuscript
 from .structure import build_document, with_last_page
+from .timeouts import time_limit
 
 log = logging.getLogger("typeset")
 
@@ -52,6 +53,10 @@ class Builder:
 
     def read(self, manuscript: Path) -> Article:
         """Everything up to the article model: no output is rendered yet."""
+        with time_limit("read", display_path(manuscript)):
+            return self._read(manuscript)
+
+    def _read(self, manuscript: Path) -> Article:
         source = read_manuscript(manuscript)
         metadata, journal = parse_front_matter(
             source, lambda journal_id: find_journal(journal_id, self.styles))
@@ -91,7 +96,8 @@ class Builder:
                             "Interchange instead of Journal Publishing")
         if not self.validate_jats:
             return warnings
-        issues = self.jats_validator().validate(xml.encode("utf-8"))
+        with time_limit("jats", display_path(article.source_path)):
+            issues = self.jats_validator().validate(xml.encode("utf-8"))
         errors = [i for i in issues if i.severity == "error"]
         warnings += [f"JATS4R: {i.message}" + (f" (line {i.line})" if i.line else "")
                      for i in issues if i.severity != "error"]
@@ -107,37 +113,43 @@ class Builder:
     def build(self, manuscript: Path, out_dir: Path,
               formats: Iterable[str] = FORMATS) -> BuildResult:
         formats = [f for f in FORMATS if f in set(formats)]
+        name = display_path(manuscript)
         article = self.read(manuscript)
         result = BuildResult(manuscript)
         result.warnings += article.warnings
-        stem = manuscript.stem
         rendered: dict[str, bytes] = {}
-        layout = None
-        if "pdf" in formats or article.metadata.first_page:
-            # With a first page set, the last page (JATS lpage, "Cite as", citation_lastpage)
-            # is known only once the PDF is laid out: lay it out first, then fill it in.
-            layout = pdf.PdfLayout(article, pdf.render_print_html(article))
-            if article.metadata.first_page:
-                last_page = article.metadata.first_page + layout.page_count - 1
-                article = with_last_page(article, last_page)
-                layout = (pdf.PdfLayout(article, pdf.render_print_html(article))
-                          if "pdf" in formats else None)
+        with time_limit("pdf", name):
+            layout = self._layout(article, formats)
+        if layout is not None:
+            article = layout.article  # with its last page, when the first page is set
         if "jats" in formats:
             xml = jats.render_jats(article)
             result.warnings += self.check_jats(article, xml)
             rendered["jats"] = xml.encode("utf-8")
         if "html" in formats:
-            rendered["html"] = render_html(article, stem + ".pdf").encode("utf-8")
-        if layout is not None:
-            pdf_bytes, pdf_warnings = layout.write()
+            rendered["html"] = render_html(article, manuscript.stem + ".pdf").encode("utf-8")
+        if layout is not None and "pdf" in formats:
+            with time_limit("pdf", name):
+                rendered["pdf"], pdf_warnings = layout.write()
             result.warnings += [f"WeasyPrint: {w}" for w in pdf_warnings]
-            rendered["pdf"] = pdf_bytes
         if self.strict and result.warnings:
-            raise ManuscriptError([Problem(display_path(manuscript), None, None, w,
+            raise ManuscriptError([Problem(name, None, None, w,
                                            hint="--strict makes warnings errors")
                                    for w in result.warnings])
-        result.outputs = self._write(article, out_dir, stem, rendered)
+        result.outputs = self._write(article, out_dir, manuscript.stem, rendered)
         return result
+
+    @staticmethod
+    def _layout(article: Article, formats: list[str]) -> pdf.PdfLayout | None:
+        """The PDF laid out, when it is wanted or when the last page must be known (with a
+        first page set, JATS lpage, "Cite as" and citation_lastpage need it)."""
+        if "pdf" not in formats and not article.metadata.first_page:
+            return None
+        layout = pdf.PdfLayout(article)
+        if article.metadata.first_page:
+            last_page = article.metadata.first_page + layout.page_count - 1
+            layout = pdf.PdfLayout(with_last_page(article, last_page))
+        return layout
 
     def _write(self, article: Article, out_dir: Path, stem: str,
                rendered: dict[str, bytes]) -> list[Path]:

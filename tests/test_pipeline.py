@@ -1,0 +1,47 @@
+"""The build as a whole: outputs written as a set, stage time limits, batches, --to."""
+
+from __future__ import annotations
+
+import shutil
+
+from .conftest import SAMPLE, run_cli
+
+
+def test_a_stage_past_its_time_limit_stops_cleanly(tmp_path):
+    out = tmp_path / "out"
+    result = run_cli("build", str(SAMPLE), "--out", str(out),
+                     env={"TYPESET_STAGE_TIMEOUT": "0.2"})
+    assert result.returncode == 1
+    assert "stage took more than 0.2 s and was stopped" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_failed_build_leaves_previous_outputs_untouched(tmp_path):
+    folder = tmp_path / "manuscript"
+    shutil.copytree(SAMPLE.parent, folder)
+    out = tmp_path / "out"
+    assert run_cli("build", str(folder), "--to", "jats,html", "--out", str(out)).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert set(before) == {"article.xml", "article.html"}
+    text = (folder / "article.md").read_text(encoding="utf-8")
+    (folder / "article.md").write_text(text.replace("[@saab2006]", "[@nosuchkey2006]"),
+                                       encoding="utf-8")
+    result = run_cli("build", str(folder), "--to", "jats,html", "--out", str(out))
+    assert result.returncode == 1
+    assert "the citation key 'nosuchkey2006' is not in the bibliography" in result.stderr
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".typeset-")]
+
+
+def test_batch_builds_each_manuscript_into_its_own_folder(tmp_path):
+    issue = tmp_path / "issue"
+    for name in ("first", "second"):
+        shutil.copytree(SAMPLE.parent, issue / name)
+    out = tmp_path / "out"
+    result = run_cli("build", str(issue), "--to", "jats", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert (out / "first" / "article.xml").is_file()
+    assert (out / "second" / "article.xml").is_file()
+    assert not (out / "first" / "article.pdf").exists()
