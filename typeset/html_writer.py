@@ -151,8 +151,9 @@ class HtmlWriter:
         number = pairs.get("number")
         tag = f'<span class="equation-number">({escape(number)})</span>' if number else ""
         math = "".join(str(self.inlines(b["c"])) for b in block["c"][1])
-        return (f'<div{self.attrs(ident, ["equation"], {})}>'
-                f'<span class="equation-body">{math}</span>{tag}</div>\n')
+        # The number first: floated right, it then shares the formula's line.
+        return (f'<div{self.attrs(ident, ["equation"], {})}>{tag}'
+                f'<span class="equation-body">{math}</span></div>\n')
 
     def math(self, tex: str, display: bool) -> str:
         if not self.print_notes:
