@@ -17,6 +17,7 @@ from pathlib import Path
 
 from . import jats, pdf
 from .bibliography import Bibliography, load_bibliography
+from .cache import BuildCache
 from .errors import ManuscriptError, Problem
 from .frontmatter import parse_front_matter
 from .html_page import ASSETS, copy_assets, render_html
@@ -39,12 +40,14 @@ class BuildResult:
     manuscript: Path
     outputs: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    cached: bool = False  # nothing had changed: the outputs in place were kept
 
 
 class Builder:
     def __init__(self, *, strict: bool = False, validate_jats: bool = True,
-                 styles: Path | None = None):
+                 styles: Path | None = None, use_cache: bool = True):
         self.strict = strict
+        self.use_cache = use_cache
         self.validate_jats = validate_jats
         self.styles = styles  # where journal profiles live (default: the project's styles/)
         self._validator = None
@@ -114,6 +117,9 @@ class Builder:
               formats: Iterable[str] = FORMATS) -> BuildResult:
         formats = [f for f in FORMATS if f in set(formats)]
         name = display_path(manuscript)
+        cache = BuildCache(out_dir)
+        if self.use_cache and cache.is_fresh(manuscript, formats, self.strict):
+            return BuildResult(manuscript, cached=True)
         article = self.read(manuscript)
         result = BuildResult(manuscript)
         result.warnings += article.warnings
@@ -137,6 +143,12 @@ class Builder:
                                            hint="--strict makes warnings errors")
                                    for w in result.warnings])
         result.outputs = self._write(article, out_dir, manuscript.stem, rendered)
+        if self.use_cache:
+            inputs = [manuscript, *([article.bibliography.path] if article.bibliography
+                                    else []),
+                      *(article.folder / image for image in image_paths(article))]
+            cache.record(manuscript, formats, self.strict, inputs, [article.journal.folder],
+                         result.outputs)
         return result
 
     @staticmethod
