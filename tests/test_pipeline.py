@@ -22,7 +22,7 @@ def test_failed_build_leaves_previous_outputs_untouched(tmp_path):
     shutil.copytree(SAMPLE.parent, folder)
     out = tmp_path / "out"
     assert run_cli("build", str(folder), "--to", "jats,html", "--out", str(out)).returncode == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    before = {p.name: p.read_bytes() for p in out.glob("article.*")}
     assert set(before) == {"article.xml", "article.html"}
     text = (folder / "article.md").read_text(encoding="utf-8")
     (folder / "article.md").write_text(text.replace("[@saab2006]", "[@nosuchkey2006]"),
@@ -30,7 +30,7 @@ def test_failed_build_leaves_previous_outputs_untouched(tmp_path):
     result = run_cli("build", str(folder), "--to", "jats,html", "--out", str(out))
     assert result.returncode == 1
     assert "the citation key 'nosuchkey2006' is not in the bibliography" in result.stderr
-    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    after = {p.name: p.read_bytes() for p in out.glob("article.*")}
     assert after == before
     assert not [p for p in out.iterdir() if p.name.startswith(".typeset-")]
 
