@@ -32,7 +32,7 @@ def test_failed_build_leaves_previous_outputs_untouched(tmp_path):
     assert "the citation key 'nosuchkey2006' is not in the bibliography" in result.stderr
     after = {p.name: p.read_bytes() for p in out.glob("article.*")}
     assert after == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".typeset-")]
+    assert not [p for p in out.iterdir() if p.is_dir() and p.name.startswith(".typeset-")]
 
 
 def test_batch_builds_each_manuscript_into_its_own_folder(tmp_path):
