@@ -39,3 +39,22 @@ def upper(text: str, lang: str) -> str:
 
 def quotes(lang: str) -> tuple[str, str, str, str]:
     return QUOTES.get(base(lang), QUOTES["en"])
+
+
+TURKISH_ALPHABET = "abcçdefgğhıijklmnoöprsştuüvyz"
+_TURKISH_ORDER = {letter: index for index, letter in enumerate(TURKISH_ALPHABET)}
+
+
+def turkish_sort_key(text: str) -> tuple:
+    """Sorting by the Turkish alphabet: Ç after C, Ğ after G, I before İ, Ş after S.
+
+    Pandoc's citeproc sorts Turkish reference lists mostly right but puts İ before I."""
+    key = []
+    for char in text.replace("I", "ı").replace("İ", "i").lower():
+        if char in _TURKISH_ORDER:
+            key.append((1, _TURKISH_ORDER[char], ""))
+        elif char.isalnum():
+            key.append((1, len(_TURKISH_ORDER), char))
+        else:
+            key.append((0, ord(char), ""))
+    return tuple(key)

@@ -12,7 +12,7 @@ import copy
 import dataclasses
 import re
 
-from . import mathtex
+from . import i18n, mathtex
 from .errors import ManuscriptError, Problem
 from .model import (
     STATEMENT_KINDS,
@@ -25,7 +25,7 @@ from .model import (
     Section,
 )
 from .pandoc import DIV_PREFIX, LAST_PAGE_PLACEHOLDER, SELF_KEY
-from .pandoc_ast import attr_of, walk
+from .pandoc_ast import attr_of, stringify, walk
 from .source import Source
 
 XREF_CLASS = "typeset-xref"
@@ -38,6 +38,8 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
     problems: list[Problem] = []
     blocks = copy.deepcopy(ast["blocks"])
     body, meta_divs, references, cite_as = _split(blocks)
+    if i18n.base(metadata.lang) == "tr":
+        references.sort(key=lambda ref: i18n.turkish_sort_key(stringify(ref.inlines)))
     everything = body + [b for div in meta_divs.values() for b in div]
 
     check_raw(everything, source, problems)
