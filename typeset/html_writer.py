@@ -173,6 +173,10 @@ class HtmlWriter:
         if caption[1] or pairs.get("number"):
             parts.append(f"<caption>{self._label('table', pairs)}"
                          f"{self._caption_text(caption[1])}</caption>")
+        widths = [spec[1].get("c") for spec in specs]
+        if all(isinstance(width, float) for width in widths) and widths:
+            parts.append("<colgroup>" + "".join(f'<col style="width: {w * 100:.1f}%">'
+                                                for w in widths) + "</colgroup>")
         parts.append(self._rows(head[1], "thead", "th", aligns))
         for body in bodies:
             parts.append(self._rows(body[2] + body[3], "tbody", "td", aligns))

@@ -155,6 +155,8 @@ def element_citation(entry: Entry) -> str:
     pub_type = PUBLICATION_TYPES.get(kind, "other")
     if kind == "article" and fields.get("entrysubtype") in NEWS_SUBTYPES:
         pub_type = "newspaper" if fields["entrysubtype"] == "newspaper" else "magazine"
+    if kind == "misc" and fields.get("url"):
+        pub_type = "webpage"  # what a @misc with a URL is, in JATS4R's list of types
     parts = []
     for role in ("author", "editor"):
         persons = entry.persons.get(role)
