@@ -39,3 +39,21 @@ def jats_tree(path: Path):
 
 def text_of(element) -> str:
     return " ".join(element.itertext())
+
+
+def structure_elements(reader) -> list[dict]:
+    """Every element of a tagged PDF's structure tree (pypdf objects), depth first."""
+    found = []
+
+    def walk(node):
+        node = node.get_object()
+        if "/S" in node:
+            found.append(node)
+        kids = node.get("/K")
+        for kid in kids if isinstance(kids, list) else [kids]:
+            if kid is not None and hasattr(kid, "get_object") and isinstance(
+                    kid.get_object(), dict):
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    return found

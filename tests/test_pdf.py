@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from typeset.hyphenation import register_turkish_hyphenation
 
 from .conftest import SAMPLE, run_cli
-from .outputs import pdf_page_texts
+from .outputs import pdf_page_texts, structure_elements
 
 A4 = (595.28, 841.89)
 MARGIN_SIDE = 2.5 / 2.54 * 72  # 2.5 cm in points
@@ -123,18 +123,8 @@ def test_outline_lists_every_heading_nested(reader):
 
 def structure_tags(reader) -> dict[str, int]:
     counts: dict[str, int] = {}
-
-    def walk(node):
-        node = node.get_object()
-        if "/S" in node:
-            counts[str(node["/S"])] = counts.get(str(node["/S"]), 0) + 1
-        kids = node.get("/K")
-        for kid in kids if isinstance(kids, list) else [kids]:
-            if kid is not None and hasattr(kid, "get_object") and isinstance(
-                    kid.get_object(), dict):
-                walk(kid)
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    for element in structure_elements(reader):
+        counts[str(element["/S"])] = counts.get(str(element["/S"]), 0) + 1
     return counts
 
 

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from typeset.i18n import turkish_sort_key
 
 from .conftest import ROOT, run_cli
-from .outputs import html_tree, jats_tree, pdf_page_texts, text_of
+from .outputs import html_tree, jats_tree, pdf_page_texts, structure_elements, text_of
 
 ENGLISH = ROOT / "tests" / "data" / "rich-en" / "article.md"
 TURKISH = ROOT / "manuscript" / "turkish" / "article.md"
@@ -41,23 +41,6 @@ def all_pages(out: Path) -> str:
     return "\f".join(pdf_page_texts(out / "article.pdf"))
 
 
-def structure(reader: PdfReader) -> list[dict]:
-    found = []
-
-    def walk(node):
-        node = node.get_object()
-        if "/S" in node:
-            found.append(node)
-        kids = node.get("/K")
-        for kid in kids if isinstance(kids, list) else [kids]:
-            if kid is not None and hasattr(kid, "get_object") and isinstance(
-                    kid.get_object(), dict):
-                walk(kid)
-
-    walk(reader.trailer["/Root"]["/StructTreeRoot"])
-    return found
-
-
 # -- English -----------------------------------------------------------------------------
 
 def test_english_pdf_constructs(english):
@@ -83,7 +66,7 @@ def test_english_pdf_constructs(english):
 
 def test_english_pdf_images_have_alt_text(english):
     reader = PdfReader(english / "article.pdf")
-    alts = [str(node.get("/Alt", "")) for node in structure(reader)
+    alts = [str(node.get("/Alt", "")) for node in structure_elements(reader)
             if node["/S"] == "/Figure"]
     assert "Bars drawn for the test" in alts
     assert "Grey bars, same heights" in alts

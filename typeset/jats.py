@@ -15,6 +15,7 @@ from pybtex.database import Entry
 from . import i18n
 from .jats_writer import JatsWriter, escape, xml_id
 from .model import Article, LangMap
+from .pandoc_ast import joined_inlines
 from .presentation import float_labels
 from .templating import environment
 
@@ -79,7 +80,7 @@ def render_jats(article: Article) -> str:
     author_notes = [(fn_type, code, text) for kind, fn_type in
                     (("conflict-of-interest", "COI-statement"),
                      ("ethics", "ethics-statement")) for code, text in texts(kind)]
-    funding = [(code, writer.inlines(_joined_inlines(blocks))) for code, blocks in
+    funding = [(code, writer.inlines(joined_inlines(blocks))) for code, blocks in
                statements.get("funding", LangMap()).items()]
     references = [Markup(reference_xml(ref.key, ref.html_id, ref.inlines, article, writer))
                   for ref in article.document.references]
@@ -110,16 +111,6 @@ def render_jats(article: Article) -> str:
         "country_name": lambda code: country_name(code, lang),
     }
     return environment().get_template("jats/article.xml.j2").render(context)
-
-
-def _joined_inlines(blocks) -> list:
-    inlines: list = []
-    for block in blocks:
-        if block["t"] in ("Para", "Plain"):
-            if inlines:
-                inlines.append({"t": "Space"})
-            inlines.extend(block["c"])
-    return inlines
 
 
 def reference_xml(key: str, html_id: str, inlines, article: Article,

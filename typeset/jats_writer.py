@@ -13,7 +13,7 @@ from xml.sax.saxutils import quoteattr
 from markupsafe import Markup
 
 from . import mathtex
-from .pandoc_ast import attr_of, stringify, walk
+from .pandoc_ast import attr_of, joined_inlines, stringify, walk
 
 _SIMPLE = {"Emph": "italic", "Strong": "bold", "Underline": "underline",
            "Strikeout": "strike", "Superscript": "sup", "Subscript": "sub", "SmallCaps": "sc"}
@@ -170,7 +170,7 @@ class JatsWriter:
                     extra = f' align="{align}"' if align else ""
                     extra += f' rowspan="{rowspan}"' if rowspan > 1 else ""
                     extra += f' colspan="{colspan}"' if colspan > 1 else ""
-                    cells.append(f"<{cell_tag}{extra}>{self.inlines(_flat(blocks))}"
+                    cells.append(f"<{cell_tag}{extra}>{self.inlines(joined_inlines(blocks))}"
                                  f"</{cell_tag}>")
                 out.append(f"<tr>{''.join(cells)}</tr>")
             return "".join(out)
@@ -248,17 +248,6 @@ class JatsWriter:
         notes = "".join(f'<fn id="fn{index}"><label>{index}</label>{note}</fn>\n'
                         for index, note in enumerate(self.notes, 1))
         return Markup(f"<fn-group>\n{notes}</fn-group>")
-
-
-def _flat(blocks) -> list:
-    """The inlines of table-cell blocks, joined by spaces."""
-    inlines: list = []
-    for block in blocks:
-        if block["t"] in ("Para", "Plain"):
-            if inlines:
-                inlines.append({"t": "Space"})
-            inlines.extend(block["c"])
-    return inlines
 
 
 def _clean(url: str) -> str:

@@ -64,6 +64,18 @@ def _stringify(nodes, out: list[str]) -> None:
             _stringify(content[1] if kind == "Div" else content, out)
 
 
+def joined_inlines(blocks) -> list:
+    """The inlines of paragraph blocks, joined by spaces (for places that take text only:
+    a table cell, a funding statement)."""
+    inlines: list = []
+    for block in blocks:
+        if block["t"] in ("Para", "Plain"):
+            if inlines:
+                inlines.append({"t": "Space"})
+            inlines.extend(block["c"])
+    return inlines
+
+
 def walk(nodes) -> Iterator[dict]:
     """Every element under `nodes` (blocks or inlines), depth first, notes included."""
     stack = list(reversed(nodes if isinstance(nodes, list) else [nodes]))
