@@ -45,7 +45,8 @@ class ManuscriptError(TypesetError):
     """One or more problems in the input; the build stops and writes nothing."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems, key=_problem_order)
+        # The same problem found twice (e.g. by two checks of one value) is told once.
+        self.problems = sorted(set(problems), key=_problem_order)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -58,9 +59,16 @@ class StageTimeout(TypesetError):
 
 
 def _problem_order(problem: Problem) -> tuple:
-    return (problem.path, problem.line or 0, problem.column or 0, problem.field)
+    return (problem.path, problem.line or 0, problem.column or 0, problem.field,
+            problem.message)
 
 
 def problem_at(path: Path | str, line: int | None, column: int | None, message: str,
                field: str = "", hint: str = "") -> Problem:
     return Problem(str(path), line, column, message, field, hint)
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """User text quoted inside a one-line message: shortened, line breaks made visible."""
+    text = value.replace("\r", "").replace("\n", "⏎").replace("\t", " ")
+    return text if len(text) <= limit else text[:limit - 3] + "..."

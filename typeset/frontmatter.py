@@ -12,12 +12,13 @@ import difflib
 import itertools
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pycountry
 
 from . import yamlsource
-from .errors import ManuscriptError, Problem
+from .errors import ManuscriptError, Problem, shown
 from .model import (
     STATEMENT_KINDS,
     Affiliation,
@@ -56,6 +57,12 @@ ROR = re.compile(r"^https://ror\.org/0[a-z0-9]{6}\d{2}$")
 LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 URL = re.compile(r"^https?://[^\s<>\"]+$")
 SAFE_RELATIVE_PATH = re.compile(r"^[^/\\:][^:]*$")
+# What YAML's double-quoted escapes ("\x01", "\ud800") can smuggle past the file check in
+# source.py: C0 controls, non-characters and lone surrogates, none of which XML can carry.
+FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# A line of three or more colons would close the fenced div that carries a Markdown field
+# through Pandoc, spilling the rest of the field into the body.
+DIV_FENCE = re.compile(r"^\s*:::", re.M)
 
 
 def orcid_checksum_ok(orcid: str) -> bool:
@@ -73,10 +80,12 @@ def parse_front_matter(source: Source, journals: Callable[[str], Journal | None]
     """Read and check the front matter; `journals` finds a journal profile by its id."""
     try:
         data, positions = yamlsource.load(source.front_matter, source.front_matter_first_line)
-    except yamlsource.YamlProblem as problem:
+    except yamlsource.YamlProblem as found:
         raise ManuscriptError([Problem(source.name, problem.line, problem.column,
-                                       problem.message, hint=problem.hint)]) from None
-    reader = FrontMatterReader(source.name, positions, source.front_matter_first_line)
+                                       problem.message, hint=problem.hint)
+                               for problem in found.all]) from None
+    reader = FrontMatterReader(source.name, positions, source.front_matter_first_line,
+                               folder=Path(source.path).resolve().parent)
     metadata, journal = reader.read(data, journals)
     if reader.problems:
         raise ManuscriptError(reader.problems)
@@ -85,10 +94,12 @@ def parse_front_matter(source: Source, journals: Callable[[str], Journal | None]
 
 
 class FrontMatterReader:
-    def __init__(self, name: str, positions: yamlsource.Positions, first_line: int):
+    def __init__(self, name: str, positions: yamlsource.Positions, first_line: int,
+                 folder: Path | None = None):
         self.name = name
         self.positions = positions
         self.first_line = first_line
+        self.folder = folder  # the manuscript's, to check the bibliography's path against
         self.problems: list[Problem] = []
 
     # -- reporting ----------------------------------------------------------------------
@@ -114,9 +125,12 @@ class FrontMatterReader:
                     "known fields: " + ", ".join(fields))
                 self.error((*path, key), f"unknown field '{key}'", hint, at_key=True)
         for key, required in fields.items():
-            if required and value.get(key) is None:
-                where = (*path, key) if key in value else path
-                self.error(where, f"the required field '{key}' is missing")
+            given = value.get(key)
+            if required and (given is None or (isinstance(given, str) and not given.strip())):
+                if key in value:
+                    self.error((*path, key), "must not be empty")
+                else:
+                    self.error(path, f"the required field '{key}' is missing")
         return value
 
     def text(self, value: Any, path: tuple, *, optional: bool = False) -> str | None:
@@ -125,15 +139,30 @@ class FrontMatterReader:
                 self.error(path, "must not be empty")
             return None
         if not isinstance(value, str):
-            scalar = isinstance(value, bool | int | float | dt.date)
-            self.error(path, f"expected text, got {describe(value)}",
-                       "put the value in quotes if it is meant as text" if scalar else "")
+            if isinstance(value, bool):
+                hint = ("YAML reads yes, no, on, off, true and false without quotes as "
+                        "true/false: put the value in quotes")
+            elif isinstance(value, int | float | dt.date):
+                hint = "put the value in quotes if it is meant as text"
+            else:
+                hint = ""
+            self.error(path, f"expected text, got {describe(value)}", hint)
+            return None
+        if match := FORBIDDEN_CHARS.search(value):
+            self.error(path, f"contains the control character U+{ord(match.group()):04X}",
+                       "remove the escape sequence that produces it")
             return None
         value = value.strip()
         if not value and not optional:
             self.error(path, "must not be empty")
             return None
         return value or None
+
+    def identifier(self, value: Any, path: tuple) -> str | None:
+        """An affiliation id: `ege`, or a number such as `1`, meant as text either way."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return self.text(value, path, optional=True)
 
     def number_or_text(self, value: Any, path: tuple) -> str | None:
         """Volume and issue: `9` and `"9"` both mean the text 9."""
@@ -168,10 +197,13 @@ class FrontMatterReader:
         if isinstance(value, dt.date):
             return value
         if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value.strip())
-            except ValueError:
-                pass
+            text = value.strip()
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                try:
+                    return dt.date.fromisoformat(text)
+                except ValueError as exc:
+                    self.error(path, f"'{text}' is not a date: {exc}")
+                    return None
         self.error(path, f"expected a date as YYYY-MM-DD, got {describe(value)}",
                    "e.g. 2022-12-28")
         return None
@@ -190,7 +222,7 @@ class FrontMatterReader:
             pairs = []
             for lang, item in value.items():
                 if not LANG.match(lang):
-                    self.error((*path, lang), f"'{lang}' is not a language code",
+                    self.error((*path, lang), f"'{shown(lang)}' is not a language code",
                                "use a code such as en or tr", at_key=True)
                     continue
                 converted = convert(item, (*path, lang))
@@ -199,8 +231,9 @@ class FrontMatterReader:
         result = LangMap(tuple(pairs))
         for lang in required:
             if lang not in result and not self._reported_under(path):
+                example = ", ".join(f"{code}: ..." for code in required)
                 self.error(path, f"the {language_name(lang)} ({lang}) version is missing",
-                           f"give it as {path[-1]}: {{{lang}: ...}}")
+                           f"give one per language: {path[-1]}: {{{example}}}")
         return result
 
     def _reported_under(self, path: tuple) -> bool:
@@ -234,21 +267,29 @@ class FrontMatterReader:
 
         lang = self.text(fields.get("lang"), ("lang",), optional=True)
         if lang and not LANG.match(lang):
-            self.error(("lang",), f"'{lang}' is not a language code", "e.g. en or tr")
+            self.error(("lang",), f"'{shown(lang)}' is not a language code", "e.g. en or tr")
             lang = None
         needed = tuple(dict.fromkeys(([lang] if lang else []) + list(journal.languages)))
 
         def one_text(value, path):
             return self.text(value, path)
 
+        def markdown(value, path):
+            text = self.text(value, path)
+            if text and DIV_FENCE.search(text):
+                self.error(path, "a line starting with ':::' (a fenced div) is not allowed "
+                                 "here", "write the text as plain paragraphs")
+                return None
+            return text
+
         title = self.lang_map(fields.get("title"), ("title",), lang, one_text, needed)
         short_title = self.lang_map(fields.get("short-title"), ("short-title",), lang,
                                     one_text)
         keywords = self.lang_map(fields.get("keywords"), ("keywords",), lang, self.keyword_list,
                                  needed)
-        abstract = self.lang_map(fields.get("abstract"), ("abstract",), lang, one_text, needed)
+        abstract = self.lang_map(fields.get("abstract"), ("abstract",), lang, markdown, needed)
         statements = tuple(
-            (kind, self.lang_map(fields[kind], (kind,), lang, one_text))
+            (kind, self.lang_map(fields[kind], (kind,), lang, markdown))
             for kind in STATEMENT_KINDS if fields.get(kind) is not None)
 
         affiliations = self.affiliations(fields.get("affiliations"))
@@ -260,16 +301,13 @@ class FrontMatterReader:
         if doi:
             doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
             if not DOI.match(doi):
-                self.error(("doi",), f"'{doi}' is not a DOI", "a DOI looks like 10.1234/abc")
+                self.error(("doi",), f"'{shown(doi)}' is not a DOI",
+                           "a DOI looks like 10.1234/abc")
         license_url = self.text(fields.get("license"), ("license",), optional=True)
         if license_url and not URL.match(license_url):
-            self.error(("license",), f"'{license_url}' is not a licence URL",
+            self.error(("license",), f"'{shown(license_url)}' is not a licence URL",
                        "e.g. https://creativecommons.org/licenses/by/4.0/")
-        bibliography = self.text(fields.get("bibliography"), ("bibliography",), optional=True)
-        if bibliography and not SAFE_RELATIVE_PATH.match(bibliography):
-            self.error(("bibliography",),
-                       "must be a path relative to the manuscript's folder",
-                       "e.g. references.bib")
+        bibliography = self.bibliography(fields.get("bibliography"))
         nocite = tuple(key.lstrip("@") for key in
                        self.string_list(fields.get("nocite") or [], ("nocite",)))
 
@@ -287,6 +325,46 @@ class FrontMatterReader:
             bibliography=bibliography, nocite=nocite,
         ), journal
 
+    def bibliography(self, value: Any) -> str | None:
+        """The .bib file's path, checked here so that its problems point at this line."""
+        path = ("bibliography",)
+        relative = self.text(value, path, optional=True)
+        if not relative:
+            return None
+        if not SAFE_RELATIVE_PATH.match(relative):
+            self.error(path, "must be a path relative to the manuscript's folder",
+                       "e.g. references.bib")
+            return None
+        if not relative.lower().endswith(".bib"):
+            self.error(path, f"'{shown(relative)}' is not a BibTeX file",
+                       "the bibliography is a .bib file, e.g. references.bib")
+            return None
+        if self.folder is None:
+            return relative
+        folder = self.folder.resolve()
+        target = (folder / relative).resolve()
+        if not target.is_relative_to(folder):
+            link = folder / relative
+            if link.is_symlink() and link.parent.resolve().is_relative_to(folder):
+                message = f"'{shown(relative)}' is a link to a file outside the manuscript's " \
+                          "folder"
+            else:
+                message = f"'{shown(relative)}' lies outside the manuscript's folder"
+            self.error(path, message, "keep the .bib file itself beside the manuscript")
+            return None
+        if target.is_dir():
+            self.error(path, f"'{shown(relative)}' is a folder, not a .bib file")
+            return None
+        if not target.exists():
+            present = sorted(p.name for p in folder.glob("*.bib"))
+            close = difflib.get_close_matches(relative, present, n=1)
+            hint = (f"did you mean '{close[0]}'?" if close else
+                    "the .bib files here: " + ", ".join(present) if present else
+                    "there is no .bib file in the manuscript's folder")
+            self.error(path, f"the file '{shown(relative)}' does not exist", hint)
+            return None
+        return relative
+
     def keyword_list(self, value: Any, path: tuple) -> tuple[str, ...] | None:
         if isinstance(value, str):
             self.error(path, "expected a list of keywords, got a single text",
@@ -301,8 +379,8 @@ class FrontMatterReader:
         if value is None:
             return ()
         if not isinstance(value, list) or not value:
-            self.error(("affiliations",), f"expected a list of affiliations, got "
-                                          f"{describe(value)}")
+            self.error(("affiliations",), "the list of affiliations is empty" if value == []
+                       else f"expected a list of affiliations, got {describe(value)}")
             return ()
         result, seen = [], set()
         for index, item in enumerate(value):
@@ -310,7 +388,7 @@ class FrontMatterReader:
             fields = self.mapping(item, path, AFFILIATION_FIELDS)
             if fields is None:
                 continue
-            ident = self.text(fields.get("id"), (*path, "id"), optional=True)
+            ident = self.identifier(fields.get("id"), (*path, "id"))
             if ident in seen:
                 self.error((*path, "id"), f"the id '{ident}' is used twice")
             institution = self.text(fields.get("institution"), (*path, "institution"),
@@ -321,14 +399,16 @@ class FrontMatterReader:
             country = self.text(fields.get("country"), (*path, "country"), optional=True)
             if isinstance(fields.get("country"), bool):
                 pass  # reported by text(): YAML reads NO as false
-            elif country and (len(country) != 2 or
+            elif country and (len(country) != 2 or not country.isascii() or
                               pycountry.countries.get(alpha_2=country.upper()) is None):
-                self.error((*path, "country"), f"'{country}' is not an ISO 3166-1 country "
-                                               "code", "two letters, e.g. TR")
+                self.error((*path, "country"), f"'{shown(country)}' is not an ISO 3166-1 "
+                                               "country code",
+                           "the United Kingdom's code is GB" if country.upper() == "UK"
+                           else "two letters, e.g. TR")
                 country = None
             ror = self.text(fields.get("ror"), (*path, "ror"), optional=True)
             if ror and not ROR.match(ror):
-                self.error((*path, "ror"), f"'{ror}' is not a ROR id",
+                self.error((*path, "ror"), f"'{shown(ror)}' is not a ROR id",
                            "e.g. https://ror.org/01dzn5f42")
             if ident and institution:
                 seen.add(ident)
@@ -341,7 +421,8 @@ class FrontMatterReader:
         if value is None:
             return ()
         if not isinstance(value, list) or not value:
-            self.error(("authors",), f"expected a list of authors, got {describe(value)}")
+            self.error(("authors",), "the list of authors is empty" if value == [] else
+                       f"expected a list of authors, got {describe(value)}")
             return ()
         result = []
         for index, item in enumerate(value):
@@ -353,18 +434,27 @@ class FrontMatterReader:
             surname = self.text(fields.get("surname"), (*path, "surname"), optional=True)
             position = self.lang_map(fields.get("position"), (*path, "position"), lang,
                                      lambda v, p: self.text(v, p))
-            affiliations = self.string_list(fields.get("affiliations") or [],
-                                            (*path, "affiliations"))
+            listed = fields.get("affiliations")
+            if isinstance(listed, list):
+                if not listed:
+                    self.error((*path, "affiliations"), "lists no affiliation",
+                               "give the id of at least one affiliation")
+                ids = [self.identifier(item, (*path, "affiliations", index))
+                       for index, item in enumerate(listed)]
+            else:  # one id without brackets; a missing one is reported by mapping()
+                ids = [] if listed is None else [self.identifier(listed,
+                                                                 (*path, "affiliations"))]
+            affiliations = tuple(ident for ident in ids if ident)
             for aff_index, aff in enumerate(affiliations):
                 if affiliation_ids and aff not in affiliation_ids:
                     close = difflib.get_close_matches(aff, sorted(affiliation_ids), n=1)
                     self.error((*path, "affiliations", aff_index),
-                               f"no affiliation has the id '{aff}'",
+                               f"no affiliation has the id '{shown(aff)}'",
                                f"did you mean '{close[0]}'?" if close else
                                "known ids: " + ", ".join(sorted(affiliation_ids)))
             email = self.text(fields.get("email"), (*path, "email"), optional=True)
             if email and not EMAIL.match(email):
-                self.error((*path, "email"), f"'{email}' is not an email address")
+                self.error((*path, "email"), f"'{shown(email)}' is not an email address")
             orcid = self.orcid(fields.get("orcid"), (*path, "orcid"))
             corresponding = fields.get("corresponding", False)
             if not isinstance(corresponding, bool):
@@ -378,7 +468,7 @@ class FrontMatterReader:
                                      corresponding))
         if result and len(result) == len(value) and not any(a.corresponding for a in result):
             self.error(("authors",), "no corresponding author",
-                       "add 'corresponding: true' to one author (with an email)")
+                       "add 'corresponding: true' and an email to one author")
         return tuple(result)
 
     def orcid(self, value: Any, path: tuple) -> str | None:
@@ -387,7 +477,8 @@ class FrontMatterReader:
             return None
         match = ORCID.match(text)
         if not match:
-            self.error(path, f"'{text}' is not an ORCID iD", "e.g. 0000-0002-1825-0097")
+            self.error(path, f"'{shown(text)}' is not an ORCID iD",
+                       "e.g. 0000-0002-1825-0097")
             return None
         if not orcid_checksum_ok(match.group(1)):
             self.error(path, f"the ORCID iD '{text}' has a wrong check digit",
@@ -420,6 +511,8 @@ class FrontMatterReader:
             return None
         holder = self.text(fields.get("holder"), ("copyright", "holder"), optional=True)
         year = fields.get("year")
+        if isinstance(year, str) and re.fullmatch(r"\s*\d{4}\s*", year):
+            year = int(year)
         if year is not None and (isinstance(year, bool) or not isinstance(year, int)
                                  or not 1000 <= year <= 9999):
             self.error(("copyright", "year"), f"expected a year, got {describe(year)}")
@@ -441,8 +534,7 @@ def describe(value: Any) -> str:
     if isinstance(value, dt.date):
         return f"the date {value.isoformat()}"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the text '{shown}'"
+        return f"the text '{shown(value, 40)}'"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):

@@ -9,6 +9,7 @@ sees every citation; they are taken out of the AST again afterwards.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -25,7 +26,10 @@ from .source import Source
 SELF_KEY = "typeset-self"
 DIV_PREFIX = "typeset-meta-"
 FENCE = ":" * 12
-READER = "markdown-native_divs-native_spans"
+# No YAML blocks in the body: we read the front matter ourselves, and a `---` block further
+# down would let a manuscript set Pandoc options (a bibliography on the network or anywhere
+# on the machine) behind our back.
+READER = "markdown-native_divs-native_spans-yaml_metadata_block"
 PANDOC_TIMEOUT = 120
 # The last page is known only after layout: the "Cite as" entry carries this number until
 # then (see structure.with_last_page).
@@ -61,21 +65,27 @@ def build_input(source: Source, metadata: Metadata) -> str:
     return "\n\n".join(parts)
 
 
+def literal(text: str) -> str:
+    """`text` as Markdown that reads back as itself (metadata values are Markdown)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
+
+
 def self_reference(metadata: Metadata, journal: Journal) -> dict:
     """The article's own entry in CSL JSON, for the "Cite as" line."""
     lang = metadata.lang
     entry: dict = {
         "id": SELF_KEY,
         "type": "article-journal",
-        "author": [{"family": a.surname, "given": a.given_names} for a in metadata.authors],
+        "author": [{"family": literal(a.surname), "given": literal(a.given_names)}
+                   for a in metadata.authors],
         "issued": {"date-parts": [[metadata.year]]},
-        "title": metadata.title[lang],
-        "container-title": journal.title.get(lang) or journal.title.get("en"),
+        "title": literal(metadata.title[lang]),
+        "container-title": literal(journal.title.get(lang) or journal.title.get("en")),
     }
     if metadata.volume:
-        entry["volume"] = metadata.volume
+        entry["volume"] = literal(metadata.volume)
     if metadata.issue:
-        entry["issue"] = metadata.issue
+        entry["issue"] = literal(metadata.issue)
     if metadata.first_page:
         entry["page"] = f"{metadata.first_page}-{LAST_PAGE_PLACEHOLDER}"
     if metadata.doi:

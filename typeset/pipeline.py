@@ -15,12 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import jats, pdf
 from .bibliography import Bibliography, load_bibliography
 from .cache import BuildCache
-from .errors import ManuscriptError, Problem
+from .errors import ManuscriptError, Problem, UsageError
 from .frontmatter import parse_front_matter
-from .html_page import ASSETS, copy_assets, render_html
 from .journal import find_journal
 from .model import Article
 from .pandoc import run_pandoc
@@ -94,6 +92,8 @@ class Builder:
     def check_jats(self, article: Article, xml: str) -> list[str]:
         """Validate our JATS; DTD or JATS4R errors are bugs of ours and stop the build."""
         warnings = []
+        from . import jats
+
         if jats.tag_set(article) == "archiving":
             warnings.append("the journal profile has no ISSN: writing JATS Archiving and "
                             "Interchange instead of Journal Publishing")
@@ -123,6 +123,11 @@ class Builder:
         article = self.read(manuscript)
         result = BuildResult(manuscript)
         result.warnings += article.warnings
+        # The output modules are imported here, not at the top: `check` and a build that
+        # fails on its input never pay for them (WeasyPrint alone takes a second).
+        from . import jats
+        from .html_page import render_html
+
         rendered: dict[str, bytes] = {}
         with time_limit("pdf", name):
             layout = self._layout(article, formats)
@@ -152,11 +157,14 @@ class Builder:
         return result
 
     @staticmethod
-    def _layout(article: Article, formats: list[str]) -> pdf.PdfLayout | None:
-        """The PDF laid out, when it is wanted or when the last page must be known (with a
-        first page set, JATS lpage, "Cite as" and citation_lastpage need it)."""
+    def _layout(article: Article, formats: list[str]):
+        """The PDF laid out (a pdf.PdfLayout), when it is wanted or when the last page must
+        be known (with a first page set, JATS lpage, "Cite as" and citation_lastpage need
+        it)."""
         if "pdf" not in formats and not article.metadata.first_page:
             return None
+        from . import pdf
+
         layout = pdf.PdfLayout(article)
         if article.metadata.first_page:
             last_page = article.metadata.first_page + layout.page_count - 1
@@ -166,7 +174,11 @@ class Builder:
     def _write(self, article: Article, out_dir: Path, stem: str,
                rendered: dict[str, bytes]) -> list[Path]:
         """Write all outputs at once: into a scratch folder, then moved into place."""
-        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"{display_path(out_dir)}: cannot make the output folder "
+                             f"there ({exc.strerror or exc})") from None
         with tempfile.TemporaryDirectory(prefix=".typeset-", dir=out_dir) as scratch:
             scratch_dir = Path(scratch)
             names = []
@@ -175,6 +187,8 @@ class Builder:
                 (scratch_dir / name).write_bytes(data)
                 names.append(name)
             if "html" in rendered:
+                from .html_page import ASSETS, copy_assets
+
                 copy_assets(article, scratch_dir)
                 names.append(ASSETS)
             if "html" in rendered or "jats" in rendered:

@@ -13,7 +13,7 @@ import dataclasses
 import re
 
 from . import i18n, mathtex
-from .errors import ManuscriptError, Problem
+from .errors import ManuscriptError, Problem, shown
 from .model import (
     STATEMENT_KINDS,
     Article,
@@ -26,6 +26,7 @@ from .model import (
 )
 from .pandoc import DIV_PREFIX, LAST_PAGE_PLACEHOLDER, SELF_KEY
 from .pandoc_ast import attr_of, stringify, walk
+from .resources_check import check_images, check_links
 from .source import Source
 
 XREF_CLASS = "typeset-xref"
@@ -42,7 +43,12 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
         references.sort(key=lambda ref: i18n.turkish_sort_key(stringify(ref.inlines)))
     everything = body + [b for div in meta_divs.values() for b in div]
 
-    check_raw(everything, source, problems)
+    check_raw(body, source, problems)
+    for ident, div in meta_divs.items():
+        kind, _, lang = ident.removeprefix(DIV_PREFIX).rpartition("-")
+        check_raw(div, source, problems, field=f"{kind}.{lang}")
+    check_images(everything, source, problems)
+    check_links(everything, source, problems)
     body = drop_comments(body)
     check_citations(everything, source, citation_keys, problems)
     check_math(everything, source, problems)
@@ -96,18 +102,25 @@ def _locate(source: Source, needle: str) -> tuple[int | None, int | None]:
     return line, column
 
 
-def check_raw(blocks: list, source: Source, problems: list[Problem]) -> None:
+def check_raw(blocks: list, source: Source, problems: list[Problem], field: str = "") -> None:
+    """Raw HTML or LaTeX in the body, or in the Markdown of a front-matter `field`."""
     for node in walk(blocks):
         if node["t"] not in ("RawBlock", "RawInline"):
             continue
         fmt, text = node["c"]
         if fmt == "html" and HTML_COMMENT.match(text):
             continue
-        line, column = _locate(source, text.strip().splitlines()[0] if text.strip() else text)
+        first_line = text.strip().splitlines()[0] if text.strip() else text
+        line, column = _locate(source, first_line)
+        tag = re.match(r"</?[A-Za-z][\w-]*", first_line)
+        if line is None and tag:
+            # Pandoc rewrites raw HTML blocks (quotes, spacing): look for the tag itself.
+            line, column = _locate(source, tag.group(0))
         kind = "LaTeX" if fmt in ("tex", "latex") else fmt.upper()
-        shown = text.strip() if len(text.strip()) <= 40 else text.strip()[:37] + "..."
+        where = "" if field else " in the body"
         problems.append(Problem(
-            source.name, line, column, f"raw {kind} is not allowed in the body: {shown}",
+            source.name, line, column,
+            f"raw {kind} is not allowed{where}: {shown(text.strip(), 40)}", field,
             hint="write it in Markdown; raw markup would reach only some outputs"))
 
 
@@ -264,9 +277,9 @@ def _register(labels: dict[str, Label], ident: str, label: Label, source: Source
         first, _ = _locate(source, "#" + ident)
         line, column = source.locate("#" + ident, (first or 0) + 1)
         problems.append(Problem(source.name, line, column,
-                                f"the label {{#{ident}}} is used twice"
+                                f"the label '{ident}' is used twice"
                                 + (f" (first on line {first})" if first else ""),
-                                hint="give each figure, table, equation and heading its own"
+                                hint="give each heading, figure, table and equation its own"
                                      " label"))
     labels[ident] = label
 
