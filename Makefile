@@ -11,7 +11,7 @@ APT_STAMP := $(VENV)/.apt-installed
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 
-.PHONY: all sample test setup lint regenerate docs-images clean
+.PHONY: all sample test setup lint regenerate docs-images bench clean
 
 all: sample
 
@@ -50,9 +50,15 @@ regenerate: setup
 	$(PY) -m tests.golden
 
 # Page images in docs/ (the sample's page 1 and a body page, the Turkish sample's table
-# and math pages), for seeing the style without building.
+# and math pages) and screenshots of the reading page at phone and desktop widths, for
+# seeing the style without building.
 docs-images: setup
 	$(PY) -m tests.docs_images
+	$(PY) -m tests.screenshots
+
+# The speed and memory benchmark (figures in docs/performance.md).
+bench: setup
+	$(PY) bench/benchmark.py
 
 clean:
 	rm -rf build .pytest_cache

@@ -1,4 +1,4 @@
-"""The command line: `python build.py [build|check] [MANUSCRIPT ...]`.
+"""The command line: `python build.py [build|check|serve] [MANUSCRIPT ...]`.
 
 Exit status: 0 success, 1 a problem in the input (explained on stderr), 2 a usage error.
 """
@@ -8,15 +8,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import time
 from pathlib import Path
 
 from .errors import ManuscriptError, TypesetError, UsageError
-from .pipeline import FORMATS, Builder
+
+# The outputs, in the order they are built. (The pipeline is imported only when there is
+# work to do: an up-to-date batch answers without it.)
+FORMATS = ("pdf", "jats", "html")
 
 DEFAULT_MANUSCRIPT = Path("manuscript/article.md")
 DEFAULT_OUT = Path("build")
-COMMANDS = ("build", "check")
+COMMANDS = ("build", "check", "serve")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -33,9 +35,24 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                        help="output folder (default: build/)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    build.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="build N manuscripts at once, in worker processes (default: 1)")
+    build.add_argument("--no-cache", action="store_true",
+                       help="rebuild even when nothing has changed since the last build")
     check = commands.add_parser("check", help="validate everything, write nothing")
     check.add_argument("manuscripts", nargs="*", type=Path, metavar="MANUSCRIPT")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    serve = commands.add_parser("serve", help="preview the reading page in a browser, "
+                                              "rebuilt on every save")
+    serve.add_argument("manuscript", nargs="?", type=Path, metavar="MANUSCRIPT",
+                       help="a .md file or a folder with article.md "
+                            "(default: manuscript/article.md)")
+    serve.add_argument("--port", type=int, default=8000,
+                       help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--pdf", action="store_true",
+                       help="also lay out the PDF in the background, served beside the page")
     return parser
 
 
@@ -74,49 +91,83 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exit_:
         return int(exit_.code or 0) and 2
     logging.basicConfig(level=logging.ERROR, format="%(message)s")
-    interactive = sys.stderr.isatty()
+    # WeasyPrint's own messages reach the user through the build, located and worded as
+    # warnings (pdf.py collects them), never raw.
+    logging.getLogger("weasyprint").propagate = False
+    if args.command == "serve":
+        return _serve(args)
     try:
         formats = _formats(getattr(args, "to", ",".join(FORMATS)))
         manuscripts = find_manuscripts(args.manuscripts)
+        if getattr(args, "jobs", 1) < 1:
+            raise UsageError("--jobs: give a number from 1")
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
+    if args.command == "check":
+        return _check(manuscripts, args.strict)
+    return _build(manuscripts, formats, args)
 
-    builder = Builder(strict=args.strict)
+
+def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace) -> int:
+    from .batch import build_many
+
+    interactive = sys.stderr.isatty()
     several = len(manuscripts) > 1
+    plan = [(m, output_folder(m, args.out, several)) for m in manuscripts]
+    outcomes = build_many(plan, formats, jobs=args.jobs, strict=args.strict,
+                          use_cache=not args.no_cache, progress=interactive)
+    for outcome in outcomes:
+        _print_warnings(outcome.manuscript, outcome.warnings)
+        if not outcome.ok:
+            print(outcome.errors, file=sys.stderr)
+        elif interactive:
+            done = ("up to date" if outcome.cached else
+                    f"built in {outcome.seconds:.1f} s")
+            print(f"{outcome.manuscript} -> {outcome.out_dir}/: {done}", file=sys.stderr)
+    return 1 if any(not outcome.ok for outcome in outcomes) else 0
+
+
+def _check(manuscripts: list[Path], strict: bool) -> int:
+    from . import jats
+    from .pipeline import Builder
+
+    builder = Builder(strict=strict)
     failed = 0
-    for index, manuscript in enumerate(manuscripts, 1):
-        started = time.perf_counter()
-        if interactive:
-            print(f"[{index}/{len(manuscripts)}] {manuscript} ...", file=sys.stderr)
+    for manuscript in manuscripts:
         try:
-            if args.command == "check":
-                article = builder.read(manuscript)
-                from . import jats
-                warnings = list(article.warnings)
-                warnings += builder.check_jats(article, jats.render_jats(article))
-                if args.strict and warnings:
-                    raise ManuscriptError([])  # reported below with the warnings
-                _print_warnings(manuscript, warnings)
-                print(f"{manuscript}: no problems found", file=sys.stderr)
-            else:
-                result = builder.build(manuscript,
-                                       output_folder(manuscript, args.out, several), formats)
-                _print_warnings(manuscript, result.warnings)
-                if interactive:
-                    names = ", ".join(str(p) for p in result.outputs if p.suffix)
-                    print(f"  wrote {names} in {time.perf_counter() - started:.1f} s",
-                          file=sys.stderr)
-        except ManuscriptError as exc:
-            failed += 1
-            if exc.problems:
-                print(str(exc), file=sys.stderr)
-            else:
-                _print_warnings(manuscript, warnings)
+            article = builder.read(manuscript)
+            warnings = [*article.warnings,
+                        *builder.check_jats(article, jats.render_jats(article))]
         except TypesetError as exc:
             failed += 1
-            print(f"error: {exc}", file=sys.stderr)
+            print(str(exc) if isinstance(exc, ManuscriptError) else f"error: {exc}",
+                  file=sys.stderr)
+            continue
+        if strict and warnings:
+            failed += 1
+            for warning in warnings:
+                print(f"{manuscript}: {warning} (--strict makes warnings errors)",
+                      file=sys.stderr)
+            continue
+        _print_warnings(manuscript, warnings)
+        print(f"{manuscript}: no problems found", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        manuscripts = find_manuscripts([args.manuscript] if args.manuscript else [])
+    except UsageError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return 2
+    if len(manuscripts) != 1:
+        print("build.py: error: serve previews one manuscript: give its .md file",
+              file=sys.stderr)
+        return 2
+    from .preview import serve
+
+    return serve(manuscripts[0], host=args.host, port=args.port, pdf=args.pdf)
 
 
 def _formats(value: str) -> list[str]:

@@ -16,6 +16,7 @@ from .hyphenation import register_turkish_hyphenation
 from .model import Article
 from .presentation import float_labels, page_context
 from .source import display_path
+from .structure import with_last_page
 from .templating import environment
 
 
@@ -150,6 +151,16 @@ class PdfLayout:
             raise ManuscriptError([Problem(display_path(self.article.source_path), None, None,
                                            f"refused to load {what}")
                                    for what in self.fetcher.refused])
+
+
+def lay_out(article: Article) -> PdfLayout:
+    """The PDF laid out; with a first page set, laid out once more with the last page
+    filled in where it is printed (the "Cite as" line, the header band)."""
+    layout = PdfLayout(article)
+    if article.metadata.first_page:
+        last_page = article.metadata.first_page + layout.page_count - 1
+        layout = PdfLayout(with_last_page(article, last_page))
+    return layout
 
 
 class _LoggerHandler:

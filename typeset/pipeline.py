@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from .bibliography import Bibliography, load_bibliography
 from .cache import BuildCache
@@ -24,7 +25,7 @@ from .model import Article
 from .pandoc import run_pandoc
 from .pandoc_ast import walk
 from .source import display_path, read_manuscript
-from .structure import build_document, with_last_page
+from .structure import build_document
 from .timeouts import time_limit
 
 log = logging.getLogger("typeset")
@@ -48,6 +49,9 @@ class Builder:
         self.use_cache = use_cache
         self.validate_jats = validate_jats
         self.styles = styles  # where journal profiles live (default: the project's styles/)
+        # The last parsed bibliography, kept while its file is unchanged (the preview and
+        # batch workers build many times with one Builder).
+        self._bibliography_cache: tuple[Path, tuple, Bibliography] | None = None
         self._validator = None
 
     # -- stages -------------------------------------------------------------------------
@@ -80,7 +84,17 @@ class Builder:
             raise ManuscriptError([Problem(name, None, None,
                                            f"the bibliography '{relative}' lies outside the "
                                            "manuscript's folder", "bibliography")])
-        return load_bibliography(path)
+        try:
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        except OSError:
+            stamp = None
+        cached = self._bibliography_cache
+        if stamp is not None and cached and cached[0] == path and cached[1] == stamp:
+            return cached[2]
+        bibliography = load_bibliography(path)
+        self._bibliography_cache = (path, stamp, bibliography) if stamp else None
+        return bibliography
 
     def jats_validator(self):
         if self._validator is None:
@@ -165,11 +179,7 @@ class Builder:
             return None
         from . import pdf
 
-        layout = pdf.PdfLayout(article)
-        if article.metadata.first_page:
-            last_page = article.metadata.first_page + layout.page_count - 1
-            layout = pdf.PdfLayout(with_last_page(article, last_page))
-        return layout
+        return pdf.lay_out(article)
 
     def _write(self, article: Article, out_dir: Path, stem: str,
                rendered: dict[str, bytes]) -> list[Path]:
@@ -218,7 +228,7 @@ def copy_images(article: Article, target: Path) -> list[str]:
     the top-level names written. (Their paths were checked when the article was read.)"""
     folder = article.folder
     tops = []
-    for relative in image_paths(article):
+    for relative in map(unquote, image_paths(article)):
         source = (folder / relative).resolve()
         if not source.is_relative_to(folder) or not source.is_file():
             continue

@@ -1,0 +1,224 @@
+"""The benchmark of issue "speed and scale": the pipeline against the floor and the peers.
+
+    .venv/bin/python bench/benchmark.py [--runs 3] [--batch 24]
+
+Each figure is the median of --runs fresh processes (the batch figures: one run each),
+with the peak memory (RSS, summed over a command's whole process tree) beside it. The
+floor is what no pipeline on these tools can beat: WeasyPrint alone rendering our print
+HTML, plus Pandoc alone reading the same Markdown. The last figures are in
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "manuscript" / "article.md"
+PY = sys.executable
+BUILD = [PY, str(ROOT / "build.py")]
+
+
+def pandoc() -> str:
+    import pypandoc
+
+    return pypandoc.get_pandoc_path()
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory of `pid` and all its descendants, from /proc."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                stack += [int(c) for c in children.read().split()]
+        except OSError:
+            continue
+    return total
+
+
+def run(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple[float, float]:
+    """Seconds and peak RSS (MB) of one command in a fresh process."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+
+    def sample():
+        while process.poll() is None:
+            peak[0] = max(peak[0], tree_rss_kb(process.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    sampler.join()
+    stderr = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{stderr}")
+    return seconds, max(peak[0], usage.ru_maxrss) / 1024
+
+
+def median(runs: int, make_command) -> tuple[float, float]:
+    results = [run(*make_command(i)) for i in range(runs)]
+    return (statistics.median(r[0] for r in results), max(r[1] for r in results))
+
+
+def prepare(scratch: Path) -> dict[str, Path]:
+    """The inputs the floor and the peers read: the same article, as each tool takes it."""
+    manuscript = scratch / "manuscript"
+    shutil.copytree(SAMPLE.parent, manuscript, ignore=shutil.ignore_patterns("turkish"))
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from typeset.pipeline import Builder\nfrom typeset import pdf\n"
+        "article = Builder(validate_jats=False).read(Path(sys.argv[1]))\n"
+        "Path(sys.argv[2]).write_text(pdf.render_print_html(article), encoding='utf-8')\n")
+    print_html = manuscript / "print.html"
+    subprocess.run([PY, "-c", script, str(manuscript / "article.md"), str(print_html)],
+                   check=True, cwd=ROOT)
+    text = (manuscript / "article.md").read_text(encoding="utf-8")
+    body = manuscript / "body.md"
+    body.write_text("\n" * text.split("\n---\n", 1)[0].count("\n") +
+                    text.split("\n---\n", 1)[1], encoding="utf-8")
+    return {"manuscript": manuscript, "print_html": print_html, "body": body}
+
+
+def warm_rebuild(manuscript: Path) -> dict:
+    """In one long-lived process, as in the preview: a one-word edit, then fresh HTML and
+    fresh PDF."""
+    script = r'''
+import json, sys, time
+from pathlib import Path
+from typeset.preview import Preview
+path = Path(sys.argv[1])
+preview = Preview(path, pdf=True)
+preview.rebuild()
+preview.current_pdf(timeout=120)
+original = path.read_text(encoding="utf-8")
+html, pdfs = [], []
+for word in ("lasting", "notable", "remarkable"):
+    path.write_text(original.replace("remarkable durability", f"{word} durability", 1),
+                    encoding="utf-8")
+    started = time.perf_counter()
+    preview.rebuild()
+    html.append(time.perf_counter() - started)
+    preview.current_pdf(timeout=120)
+    pdfs.append(time.perf_counter() - started)
+preview.stop()
+print(json.dumps({"html": sorted(html)[1], "pdf": sorted(pdfs)[1]}))
+'''
+    result = subprocess.run([PY, "-c", script, str(manuscript / "article.md")], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--batch", type=int, default=24)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+    rows: list[tuple[str, float, float]] = []
+    with tempfile.TemporaryDirectory(prefix="typeset-bench-") as scratch_name:
+        scratch = Path(scratch_name)
+        inputs = prepare(scratch)
+        manuscript, print_html = inputs["manuscript"], inputs["print_html"]
+        bib = manuscript / "references.bib"
+        from typeset.resources import CSL_STYLES
+
+        csl = CSL_STYLES / "apa-6th-edition.csl"
+
+        cold = median(args.runs, lambda i: ([*BUILD, "build", str(manuscript / "article.md"),
+                                             "--out", str(scratch / f"cold{i}"),
+                                             "--no-cache"],))
+        rows.append(("1. full build, cold process, no cache", *cold))
+
+        weasy = median(args.runs, lambda i: ([
+            PY, "-m", "weasyprint", "--base-url", str(manuscript) + "/",
+            "-s", str(ROOT / "styles/pesa/print.css"), "--pdf-variant", "pdf/ua-1",
+            "--pdf-tags", str(print_html), str(scratch / f"floor{i}.pdf")],))
+        pandoc_alone = median(args.runs, lambda i: ([
+            pandoc(), str(inputs["body"]), "--citeproc", "--bibliography", str(bib),
+            "--csl", str(csl), "-t", "json", "-o", str(scratch / f"floor{i}.json")],))
+        floor = (weasy[0] + pandoc_alone[0], max(weasy[1], pandoc_alone[1]))
+        rows.append(("2a. floor: WeasyPrint alone (print HTML to PDF)", *weasy))
+        rows.append(("2b. floor: Pandoc alone (Markdown to AST, citeproc)", *pandoc_alone))
+        rows.append(("2. floor: 2a + 2b", *floor))
+
+        def naive(i):
+            html = scratch / f"naive{i}.html"
+            return [sys.executable, "-c", (
+                "import subprocess, sys\n"
+                f"subprocess.run([{pandoc()!r}, {str(manuscript / 'article.md')!r}, "
+                f"'--citeproc', '-o', {str(html)!r}], check=True, "
+                f"cwd={str(manuscript)!r})\n"
+                f"subprocess.run([sys.executable, '-m', 'weasyprint', {str(html)!r}, "
+                f"{str(scratch / f'naive{i}.pdf')!r}], check=True)\n")],
+        rows.append(("3. naive peer: pandoc --citeproc to HTML, then weasyprint",
+                     *median(args.runs, naive)))
+
+        def typst_peer(i):
+            typ = scratch / f"peer{i}.typ"
+            return [sys.executable, "-c", (
+                "import subprocess\nimport typst\n"
+                f"subprocess.run([{pandoc()!r}, {str(manuscript / 'article.md')!r}, "
+                f"'--citeproc', '-t', 'typst', '-o', {str(typ)!r}], check=True, "
+                f"cwd={str(manuscript)!r})\n"
+                f"typst.compile({str(typ)!r}, output={str(scratch / f'peer{i}.pdf')!r})\n")],
+        try:
+            import typst  # noqa: F401
+
+            rows.append(("4. peer: pandoc to Typst, typst compile",
+                         *median(args.runs, typst_peer)))
+        except ImportError:
+            rows.append(("4. peer: pandoc to Typst (typst not installed)", float("nan"), 0))
+
+        warm = warm_rebuild(manuscript)
+        rows.append(("5a. warm rebuild in preview: fresh HTML after a one-word edit",
+                     warm["html"], float("nan")))
+        rows.append(("5b. warm rebuild in preview: fresh PDF", warm["pdf"], float("nan")))
+
+        issue = scratch / "issue"
+        for n in range(args.batch):
+            shutil.copytree(SAMPLE.parent, issue / f"article{n + 1:02d}",
+                            ignore=shutil.ignore_patterns("turkish"))
+        batch = run([*BUILD, "build", str(issue), "--out", str(scratch / "batch"),
+                     "--jobs", str(args.jobs)])
+        rows.append((f"6a. batch of {args.batch}, one command, --jobs {args.jobs}", *batch))
+        separate_seconds, separate_peak = 0.0, 0.0
+        for folder in sorted(issue.iterdir()):
+            seconds, peak = run([*BUILD, "build", str(folder / "article.md"), "--out",
+                                 str(scratch / "separate" / folder.name), "--no-cache"])
+            separate_seconds += seconds
+            separate_peak = max(separate_peak, peak)
+        rows.append((f"6b. {args.batch} separate runs", separate_seconds, separate_peak))
+        again = run([*BUILD, "build", str(issue), "--out", str(scratch / "batch"),
+                     "--jobs", str(args.jobs)])
+        rows.append(("7. the batch again, nothing changed", *again))
+
+    print(f"{'measurement':<64} {'seconds':>8} {'× floor':>8} {'peak MB':>8}")
+    for name, seconds, peak in rows:
+        ratio = seconds / floor[0] if seconds == seconds else float("nan")
+        peak_text = f"{peak:8.0f}" if peak == peak and peak else "       -"
+        print(f"{name:<64} {seconds:8.2f} {ratio:8.2f} {peak_text}")
+
+
+if __name__ == "__main__":
+    main()
