@@ -10,6 +10,7 @@ APT_PACKAGES := libharfbuzz-subset0 poppler-utils chromium
 APT_STAMP := $(VENV)/.apt-installed
 PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
+PYC_STAMP := $(VENV)/.compiled
 
 .PHONY: all sample test setup lint regenerate docs-images bench clean
 
@@ -22,11 +23,17 @@ test: setup
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
-setup: $(PY_STAMP) $(NPM_STAMP) $(APT_STAMP)
+setup: $(PY_STAMP) $(NPM_STAMP) $(APT_STAMP) $(PYC_STAMP)
 
 $(PY_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	touch $@
+
+# Our package's bytecode, compiled ahead: where PYTHONDONTWRITEBYTECODE is set (as on the
+# machines here), every run would otherwise compile it again.
+$(PYC_STAMP): $(PY_STAMP) $(wildcard typeset/*.py)
+	$(PY) -m compileall -q typeset
 	touch $@
 
 $(NPM_STAMP): package.json package-lock.json

@@ -19,6 +19,7 @@ from typeset import jats
 from typeset.errors import Problem, StageTimeout
 from typeset.fetch import MAX_DATA_URL_BYTES, Refused, SafeFetcher, resolve
 from typeset.html_page import render_html
+from typeset.pandoc_ast import walk
 from typeset.pdf import render_print_html
 from typeset.pipeline import Builder
 from typeset.resources_check import check_images, check_links, image_kind
@@ -173,7 +174,7 @@ def image_problems(folder: Path, url: str) -> list[Problem]:
     text = f"---\nlang: en\n---\n\nA figure:\n\n![Map]({url})\n"
     source = source_of(text, folder / "article.md")
     problems: list[Problem] = []
-    check_images([_image(url)], source, problems)
+    check_images(list(walk([_image(url)])), source, problems)
     return problems
 
 
@@ -252,7 +253,7 @@ def test_image_kinds_are_told_by_their_first_bytes():
 def test_links_go_to_the_web_an_address_or_the_article(tmp_path, url, refused):
     source = source_of(f"---\nlang: en\n---\n\nSee [x]({url}).\n", tmp_path / "article.md")
     problems: list[Problem] = []
-    check_links([_link(url)], source, problems)
+    check_links(list(walk([_link(url)])), source, problems)
     assert bool(problems) is refused
     if refused:
         assert (problems[0].line, problems[0].column) == (5, 9)

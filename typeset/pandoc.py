@@ -8,11 +8,12 @@ sees every citation; they are taken out of the AST again afterwards.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import subprocess
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypandoc
@@ -21,6 +22,7 @@ import yaml
 from . import resources
 from .errors import ManuscriptError, Problem, StageTimeout
 from .model import Journal, Metadata
+from .pandoc_ast import walk
 from .source import Source
 
 SELF_KEY = "typeset-self"
@@ -93,8 +95,23 @@ def self_reference(metadata: Metadata, journal: Journal) -> dict:
     return entry
 
 
+@dataclass
+class CiteprocMemo:
+    """What citeproc made of an article's citations last time, for a long-lived Builder.
+
+    Between two saves in the preview the citations rarely change; citeproc is then skipped
+    (it is half of Pandoc's time) and its earlier output reused. Its output depends only on
+    the sequence of citations and on the key below, so reusing it is exact.
+    """
+
+    key: str = ""
+    citations: str = ""  # the sequence of citations, as JSON
+    contents: list = field(default_factory=list)  # each Cite's rendered inlines
+    references: list = field(default_factory=list)  # the blocks citeproc added
+
+
 def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
-               bibliography: Path | None) -> PandocResult:
+               bibliography: Path | None, memo: CiteprocMemo | None = None) -> PandocResult:
     lang = metadata.lang
     meta = {
         "lang": {"en": "en-US", "tr": "tr-TR"}.get(lang, lang),
@@ -103,15 +120,48 @@ def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
         "nocite": [f"@{key}" for key in (*metadata.nocite, SELF_KEY)],
         "references": [self_reference(metadata, journal)],
     }
+    csl = csl_style(journal, lang)
+    key = json.dumps([meta, str(csl), _stamp(bibliography)], sort_keys=True)
+    if memo is not None and memo.key == key:
+        result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=False)
+        cites = [node for node in walk(result.ast["blocks"]) if node["t"] == "Cite"]
+        if json.dumps([cite["c"][0] for cite in cites]) == memo.citations:
+            for cite, content in zip(cites, memo.contents, strict=True):
+                cite["c"][1] = copy.deepcopy(content)
+            result.ast["blocks"] += copy.deepcopy(memo.references)
+            return result
+    result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=True)
+    if memo is not None:
+        cites = [node for node in walk(result.ast["blocks"]) if node["t"] == "Cite"]
+        memo.key = key
+        memo.citations = json.dumps([cite["c"][0] for cite in cites])
+        memo.contents = copy.deepcopy([cite["c"][1] for cite in cites])
+        # Citeproc adds one block: the reference list, at the end.
+        memo.references = copy.deepcopy([block for block in result.ast["blocks"]
+                                         if block["t"] == "Div" and block["c"][0][0] == "refs"])
+    return result
+
+
+def _stamp(path: Path | None) -> list | None:
+    try:
+        stat = path.stat() if path else None
+    except OSError:
+        return None
+    return [str(path), stat.st_mtime_ns, stat.st_size] if stat else None
+
+
+def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
+            bibliography: Path | None, citeproc: bool) -> PandocResult:
     with tempfile.TemporaryDirectory(prefix="typeset-") as scratch:
         meta_file = Path(scratch) / "meta.yaml"
         meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
         args = [pandoc_path(), "--from", READER, "--to", "json",
                 "--lua-filter", str(resources.FILTERS / "crossref.lua"),
-                "--citeproc", "--csl", str(csl_style(journal, lang)),
                 "--metadata-file", str(meta_file)]
-        if bibliography is not None:
-            args += ["--bibliography", str(bibliography)]
+        if citeproc:
+            args += ["--citeproc", "--csl", str(csl)]
+            if bibliography is not None:
+                args += ["--bibliography", str(bibliography)]
         try:
             completed = subprocess.run(
                 args, input=build_input(source, metadata).encode("utf-8"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import threading
 from functools import cache
 
 from . import i18n
@@ -19,9 +20,24 @@ from .source import display_path
 from .structure import with_last_page
 from .templating import environment
 
+_loading = threading.Lock()
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Start importing WeasyPrint (about a second) while Pandoc runs in its process."""
+    thread = threading.Thread(target=_weasyprint, name="typeset-weasyprint-import",
+                              daemon=True)
+    thread.start()
+    return thread
+
+
+def _weasyprint():
+    with _loading:
+        return _load_weasyprint()
+
 
 @cache
-def _weasyprint():
+def _load_weasyprint():
     # Importing WeasyPrint costs about a second: pay it once per process, and only
     # when a PDF is wanted.
     import weasyprint

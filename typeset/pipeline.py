@@ -22,7 +22,7 @@ from .errors import ManuscriptError, Problem, UsageError
 from .frontmatter import parse_front_matter
 from .journal import find_journal
 from .model import Article
-from .pandoc import run_pandoc
+from .pandoc import CiteprocMemo, run_pandoc
 from .pandoc_ast import walk
 from .source import display_path, read_manuscript
 from .structure import build_document
@@ -52,6 +52,7 @@ class Builder:
         # The last parsed bibliography, kept while its file is unchanged (the preview and
         # batch workers build many times with one Builder).
         self._bibliography_cache: tuple[Path, tuple, Bibliography] | None = None
+        self._citeproc_memo = CiteprocMemo()
         self._validator = None
 
     # -- stages -------------------------------------------------------------------------
@@ -68,7 +69,7 @@ class Builder:
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
         keys = bibliography.keys if bibliography else set()
         result = run_pandoc(source, metadata, journal,
-                            bibliography.path if bibliography else None)
+                            bibliography.path if bibliography else None, self._citeproc_memo)
         document = build_document(result.ast, source, metadata, journal, keys)
         warnings = tuple(w for w in result.warnings if "Citeproc" not in w)
         return Article(manuscript.resolve(), metadata, journal, document, bibliography,
@@ -134,6 +135,10 @@ class Builder:
         cache = BuildCache(out_dir)
         if self.use_cache and cache.is_fresh(manuscript, formats, self.strict):
             return BuildResult(manuscript, cached=True)
+        if "pdf" in formats:
+            from . import pdf
+
+            pdf.warm_up_in_background()  # overlaps Pandoc, which runs in its own process
         article = self.read(manuscript)
         result = BuildResult(manuscript)
         result.warnings += article.warnings

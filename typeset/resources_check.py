@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import Problem, shown
-from .pandoc_ast import walk
 from .source import Source
 
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
@@ -32,12 +31,13 @@ LINK_SCHEMES = ("http", "https", "mailto")
 IMAGE_KINDS = "PNG, JPEG, GIF, SVG or WebP"
 
 
-def check_images(blocks: list, source: Source, problems: list[Problem]) -> None:
-    """Every `Image` under `blocks` names an image file inside the manuscript's folder."""
+def check_images(nodes: list, source: Source, problems: list[Problem]) -> None:
+    """Every `Image` among `nodes` (elements as `walk` lists them) names an image file
+    inside the manuscript's folder."""
     # The folder of the file itself, as the pipeline and the URL fetcher see it.
     folder = Path(source.path).resolve().parent
     checked: dict[str, tuple[str, str] | None] = {}
-    for node in walk(blocks):
+    for node in nodes:
         if node["t"] != "Image":
             continue
         url = node["c"][2][0]
@@ -177,14 +177,14 @@ def _jpeg_size(path: Path) -> tuple[int, int] | None:
     return None
 
 
-def check_links(blocks: list, source: Source, problems: list[Problem]) -> None:
+def check_links(nodes: list, source: Source, problems: list[Problem]) -> None:
     """Links go to the web, to an email address, or within the article.
 
     A `javascript:` link would run in the reader's browser from the HTML page, a `file:`
     or relative link points at nothing once the article is published.
     """
     reported = set()
-    for node in walk(blocks):
+    for node in nodes:
         if node["t"] != "Link":
             continue
         url = node["c"][2][0].strip()
