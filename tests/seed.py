@@ -7,6 +7,17 @@ import re
 from pathlib import Path
 
 SEED = Path(__file__).resolve().parent / "data" / "seed.md"
+# The sample's headings as the style numbers them (the seed's own numbers, made by us).
+SAMPLE_HEADINGS = (
+    "Introduction", "1. The Situation in Syria",
+    "1.1. Iran’s Presence During the Uprisings in Syria",
+    "1.2. Russia’s Presence During the Uprisings in Syria",
+    "2. Interchange of Russia-Iran’s Interests in Syria",
+    "2.1. Russia and Iran’s Diversifying Goals in Syria and Beyond",
+    "3. A Syrian Measurement", "3.1. Russia and Iran Dual Involvement in Syria",
+    "3.2. International and Regional Factors in the Syrian Civil War",
+    "3.3. Russia and Iran’s Impulses in Syrian Crisis",
+    "3.4. Russian-Iranian Contest on Syria", "Conclusion")
 # A parenthetical citation: "(Saab, 2006)", "(Stent, 2019, p. 243; Kalaycı, 2021, ...)".
 CITATION = re.compile(r"\([^()]*\b(19|20)\d\d[a-z]?\b[^()]*\)")
 

@@ -71,20 +71,16 @@ def test_a_changed_bibliography_rebuilds_its_article(issue, tmp_path, assets):
     assert second["second/article.xml"] == first["second/article.xml"]
 
 
-def test_a_changed_template_rebuilds_all(issue, tmp_path, assets):
+@pytest.mark.parametrize(("variable", "relative"), [
+    ("TYPESET_TEMPLATES", "html/article.html.j2"),
+    ("TYPESET_STYLES", "pesa/screen.css"),
+])
+def test_a_changed_template_or_style_rebuilds_all(issue, tmp_path, assets, variable,
+                                                  relative):
     out = tmp_path / "out"
     first = build(issue, out, assets)
-    template = Path(assets["TYPESET_TEMPLATES"]) / "html" / "article.html.j2"
-    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    second = build(issue, out, assets)
-    assert all(second[name] != first[name] for name in first)
-
-
-def test_a_changed_style_rebuilds_all(issue, tmp_path, assets):
-    out = tmp_path / "out"
-    first = build(issue, out, assets)
-    css = Path(assets["TYPESET_STYLES"]) / "pesa" / "screen.css"
-    css.write_text(css.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
+    changed = Path(assets[variable]) / relative
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     second = build(issue, out, assets)
     assert all(second[name] != first[name] for name in first)
 

@@ -19,20 +19,13 @@ from typeset.preview import EVENTS_PATH
 
 from .conftest import ROOT, SAMPLE
 from .screenshots import CHROMIUM, launch_chromium
+from .seed import SAMPLE_HEADINGS
 
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)",
                 allow_module_level=True)
 
-SECTIONS = ("Introduction", "1. The Situation in Syria",
-            "1.1. Iran’s Presence During the Uprisings in Syria",
-            "1.2. Russia’s Presence During the Uprisings in Syria",
-            "2. Interchange of Russia-Iran’s Interests in Syria",
-            "2.1. Russia and Iran’s Diversifying Goals in Syria and Beyond",
-            "3. A Syrian Measurement", "3.1. Russia and Iran Dual Involvement in Syria",
-            "3.2. International and Regional Factors in the Syrian Civil War",
-            "3.3. Russia and Iran’s Impulses in Syrian Crisis",
-            "3.4. Russian-Iranian Contest on Syria", "Conclusion")
+SECTIONS = SAMPLE_HEADINGS
 
 
 @pytest.fixture(scope="module")

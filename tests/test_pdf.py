@@ -13,21 +13,14 @@ from pypdf import PdfReader
 
 from typeset.hyphenation import register_turkish_hyphenation
 
+from . import seed
 from .conftest import SAMPLE, run_cli
 from .outputs import pdf_page_texts, structure_elements
 
 A4 = (595.28, 841.89)
 MARGIN_SIDE = 2.5 / 2.54 * 72  # 2.5 cm in points
 MARGIN_TOP = 3 / 2.54 * 72
-HEADINGS = ["Introduction", "1. The Situation in Syria",
-            "1.1. Iran’s Presence During the Uprisings in Syria",
-            "1.2. Russia’s Presence During the Uprisings in Syria",
-            "2. Interchange of Russia-Iran’s Interests in Syria",
-            "2.1. Russia and Iran’s Diversifying Goals in Syria and Beyond",
-            "3. A Syrian Measurement", "3.1. Russia and Iran Dual Involvement in Syria",
-            "3.2. International and Regional Factors in the Syrian Civil War",
-            "3.3. Russia and Iran’s Impulses in Syrian Crisis",
-            "3.4. Russian-Iranian Contest on Syria", "Conclusion", "References"]
+HEADINGS = [*seed.SAMPLE_HEADINGS, "References"]
 
 
 @pytest.fixture(scope="module")
