@@ -114,6 +114,22 @@ def test_outline_lists_every_heading_nested(reader):
     assert depths["1. The Situation in Syria"] == 0
 
 
+def test_no_heading_ends_a_page(reader):
+    """Each heading has at least two lines of text below it on its page."""
+    bottom = 2.5 / 2.54 * 72  # the text block's foot, from the page's bottom edge
+    lines_below = 2 * 11 * 1.2  # two lines of body text
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                yield from walk(item)
+            else:
+                yield item
+
+    for item in walk(reader.outline):
+        assert float(item["/Top"]) - bottom > lines_below + 11, item.title
+
+
 def structure_tags(reader) -> dict[str, int]:
     counts: dict[str, int] = {}
     for element in structure_elements(reader):

@@ -117,7 +117,8 @@ class Builder:
         with time_limit("jats", display_path(article.source_path)):
             issues = self.jats_validator().validate(xml.encode("utf-8"))
         errors = [i for i in issues if i.severity == "error"]
-        warnings += [f"JATS4R: {i.message}" + (f" (line {i.line})" if i.line else "")
+        warnings += [f"{'JATS4R' if i.source == 'jats4r' else 'JATS ' + i.source.upper()}: "
+                     f"{i.message}" + (f" (line {i.line})" if i.line else "")
                      for i in issues if i.severity != "error"]
         if errors:
             raise ManuscriptError([Problem(
