@@ -9,6 +9,7 @@ wants (1., 1.1., ...), and the abstracts, statements, reference list and the art
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import re
 
 from . import i18n, mathtex
@@ -167,8 +168,8 @@ def check_citations(nodes: list, source: Source, keys: set[str],
 
 
 def _close_key_hint(key: str, keys: set[str]) -> str:
-    import difflib
-
+    if not keys:
+        return "the front matter names no bibliography: add e.g. 'bibliography: references.bib'"
     close = difflib.get_close_matches(key, sorted(keys), n=1)
     return f"did you mean '{close[0]}'?" if close else ""
 
