@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from typeset.cli import make_parser
-from typeset.preview import EVENTS_PATH, Running
+from typeset.preview import EVENTS_PATH
+from typeset.preview_server import Running
 
 from .conftest import ROOT, SAMPLE, run_cli
 

@@ -165,7 +165,7 @@ def _serve(args: argparse.Namespace) -> int:
         print("build.py: error: serve previews one manuscript: give its .md file",
               file=sys.stderr)
         return 2
-    from .preview import serve
+    from .preview_server import serve
 
     return serve(manuscripts[0], host=args.host, port=args.port, pdf=args.pdf)
 
