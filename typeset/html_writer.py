@@ -13,11 +13,10 @@ from markupsafe import Markup
 
 from . import mathtex
 from .footnotes import split_before_word
-from .pandoc_ast import attr_of, stringify, walk
+from .pandoc_ast import attr_of, stringify, table_cells, walk
 
 _SIMPLE = {"Emph": "em", "Strong": "strong", "Underline": "u", "Strikeout": "s",
            "Superscript": "sup", "Subscript": "sub"}
-_ALIGN = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center"}
 
 
 def escape(text: str) -> str:
@@ -167,7 +166,6 @@ class HtmlWriter:
     def table(self, block: dict) -> str:
         _attr, caption, specs, head, bodies, foot = block["c"]
         ident, classes, _ = attr_of(block)
-        aligns = [_ALIGN.get(spec[0]["t"]) for spec in specs]
         pairs = attr_of(block)[2]
         parts = [f"<table{self.attrs(ident, classes, {})}>"]
         if caption[1] or pairs.get("number"):
@@ -177,25 +175,22 @@ class HtmlWriter:
         if all(isinstance(width, float) for width in widths) and widths:
             parts.append("<colgroup>" + "".join(f'<col style="width: {w * 100:.1f}%">'
                                                 for w in widths) + "</colgroup>")
-        parts.append(self._rows(head[1], "thead", "th", aligns))
+        parts.append(self._rows(head[1], "thead", "th", specs))
         for body in bodies:
-            parts.append(self._rows(body[2] + body[3], "tbody", "td", aligns))
+            parts.append(self._rows(body[2] + body[3], "tbody", "td", specs))
         if foot[1]:
-            parts.append(self._rows(foot[1], "tfoot", "td", aligns))
+            parts.append(self._rows(foot[1], "tfoot", "td", specs))
         parts.append("</table>\n")
         return "".join(parts)
 
-    def _rows(self, rows, section: str, cell_tag: str, aligns) -> str:
+    def _rows(self, rows, section: str, cell_tag: str, specs) -> str:
         if not rows:
             return ""
         out = [f"<{section}>"]
         for row in rows:
             out.append("<tr>")
-            for index, cell in enumerate(row[1]):
-                _attr, align, rowspan, colspan, blocks = cell
-                style = _ALIGN.get(align["t"]) or (aligns[index] if index < len(aligns)
-                                                    else None)
-                extra = f' style="text-align: {style}"' if style else ""
+            for align, rowspan, colspan, blocks in table_cells(row, specs):
+                extra = f' style="text-align: {align}"' if align else ""
                 extra += f' rowspan="{rowspan}"' if rowspan > 1 else ""
                 extra += f' colspan="{colspan}"' if colspan > 1 else ""
                 out.append(f"<{cell_tag}{extra}>{self.blocks(blocks)}</{cell_tag}>")

@@ -13,7 +13,7 @@ from xml.sax.saxutils import quoteattr
 from markupsafe import Markup
 
 from . import mathtex
-from .pandoc_ast import attr_of, joined_inlines, stringify, walk
+from .pandoc_ast import attr_of, joined_inlines, stringify, table_cells, walk
 
 _SIMPLE = {"Emph": "italic", "Strong": "bold", "Underline": "underline",
            "Strikeout": "strike", "Superscript": "sup", "Subscript": "sub", "SmallCaps": "sc"}
@@ -21,7 +21,6 @@ _XML_CHARS = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U0001000
 _XREF_TYPES = {"fig": "fig", "tbl": "table", "eq": "disp-formula", "sec": "sec"}
 _XREF_KINDS = {"figure": "fig", "table": "table", "equation": "disp-formula",
                "section": "sec", "appendix": "app"}
-_ALIGN = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center"}
 
 
 def escape(text: str) -> str:
@@ -157,16 +156,12 @@ class JatsWriter:
     def table(self, block: dict) -> str:
         _attr, caption, specs, head, bodies, foot = block["c"]
         ident, _classes, pairs = attr_of(block)
-        aligns = [_ALIGN.get(spec[0]["t"]) for spec in specs]
 
         def rows(rows_, cell_tag):
             out = []
             for row in rows_:
                 cells = []
-                for index, cell in enumerate(row[1]):
-                    _cell_attr, align, rowspan, colspan, blocks = cell
-                    align = _ALIGN.get(align["t"]) or (aligns[index] if index < len(aligns)
-                                                       else None)
+                for align, rowspan, colspan, blocks in table_cells(row, specs):
                     extra = f' align="{align}"' if align else ""
                     extra += f' rowspan="{rowspan}"' if rowspan > 1 else ""
                     extra += f' colspan="{colspan}"' if colspan > 1 else ""

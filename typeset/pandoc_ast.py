@@ -64,6 +64,18 @@ def _stringify(nodes, out: list[str]) -> None:
             _stringify(content[1] if kind == "Div" else content, out)
 
 
+_ALIGN = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center"}
+
+
+def table_cells(row, specs) -> Iterator[tuple[str | None, int, int, list]]:
+    """(alignment, rowspan, colspan, blocks) of each cell of a table row; a cell without an
+    alignment of its own takes its column's."""
+    for index, cell in enumerate(row[1]):
+        _attr, align, rowspan, colspan, blocks = cell
+        column = _ALIGN.get(specs[index][0]["t"]) if index < len(specs) else None
+        yield _ALIGN.get(align["t"]) or column, rowspan, colspan, blocks
+
+
 def joined_inlines(blocks) -> list:
     """The inlines of paragraph blocks, joined by spaces (for places that take text only:
     a table cell, a funding statement)."""
