@@ -32,7 +32,7 @@ $(PY_STAMP): pyproject.toml
 
 # Our package's bytecode, compiled ahead: where PYTHONDONTWRITEBYTECODE is set (as on the
 # machines here), every run would otherwise compile it again.
-$(PYC_STAMP): $(PY_STAMP) $(wildcard typeset/*.py)
+$(PYC_STAMP): $(PY_STAMP) $(shell find typeset -name '*.py')
 	$(PY) -m compileall -q typeset
 	touch $@
 

@@ -88,7 +88,7 @@ def prepare(scratch: Path) -> dict[str, Path]:
     shutil.copytree(SAMPLE.parent, manuscript, ignore=shutil.ignore_patterns("turkish"))
     script = (
         "import sys; from pathlib import Path\n"
-        "from typeset.pipeline import Builder\nfrom typeset import pdf\n"
+        "from typeset.run.builder import Builder\nfrom typeset import pdf\n"
         "article = Builder(validate_jats=False).read(Path(sys.argv[1]))\n"
         "Path(sys.argv[2]).write_text(pdf.render_print_html(article), encoding='utf-8')\n")
     print_html = manuscript / "print.html"
@@ -152,7 +152,7 @@ def warm_rebuild(manuscript: Path) -> dict:
     script = r'''
 import json, sys, time
 from pathlib import Path
-from typeset.preview import Preview
+from typeset.preview.state import Preview
 path = Path(sys.argv[1])
 preview = Preview(path, pdf=True)
 preview.start()  # the first build, the watcher, the PDF worker
@@ -189,7 +189,7 @@ def main() -> None:
         inputs = prepare(scratch)
         manuscript, print_html = inputs["manuscript"], inputs["print_html"]
         bib = manuscript / "references.bib"
-        from typeset.resources import CSL_STYLES
+        from typeset.paths import CSL_STYLES
 
         csl = CSL_STYLES / "apa-6th-edition.csl"
 

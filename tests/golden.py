@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typeset import jats
-from typeset.pipeline import Builder
+from typeset.render.jats import article as jats
+from typeset.run.builder import Builder
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"

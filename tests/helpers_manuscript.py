@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typeset.source import Source, split_front_matter
+from typeset.read.source import Source, split_front_matter
 
 #  line numbers of the listing below, for the tests that point at them
 FRONT_MATTER = """\

@@ -37,7 +37,7 @@ def launch_chromium(playwright):
 
 
 def build_sample(out_dir: Path) -> Path:
-    from typeset.pipeline import Builder
+    from typeset.run.builder import Builder
 
     Builder(validate_jats=False).build(SAMPLE, out_dir, ["html"])
     return out_dir / "article.html"

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from typeset.bibliography import load_bibliography
 from typeset.errors import ManuscriptError
+from typeset.read.bibliography import load_bibliography
 
 from .conftest import ROOT
 from .helpers_manuscript import BIBTEX

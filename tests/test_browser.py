@@ -15,7 +15,7 @@ import time
 import pytest
 from playwright.sync_api import sync_playwright
 
-from typeset.preview import EVENTS_PATH
+from typeset.preview.state import EVENTS_PATH
 
 from .conftest import ROOT, SAMPLE
 from .screenshots import CHROMIUM, launch_chromium

@@ -12,11 +12,11 @@ import time
 
 import pytest
 
-from typeset import yamlsource
 from typeset.errors import ManuscriptError
-from typeset.frontmatter import orcid_checksum_ok, parse_front_matter
-from typeset.journal import find_journal
-from typeset.source import read_manuscript
+from typeset.read import yamlsource
+from typeset.read.frontmatter import orcid_checksum_ok, parse_front_matter
+from typeset.read.journal import find_journal
+from typeset.read.source import read_manuscript
 
 from .helpers_manuscript import write_manuscript
 

@@ -19,8 +19,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from lxml import html as lxml_html
 
-from typeset import html_page
-from typeset.pipeline import Builder, copy_images
+from typeset.render.html import page as html_page
+from typeset.run.builder import Builder, copy_images
 
 from .conftest import ROOT, SAMPLE
 

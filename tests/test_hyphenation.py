@@ -1,4 +1,4 @@
-"""Turkish hyphenation (typeset.hyphenation): word list, TeX cross-check, WeasyPrint."""
+"""Turkish hyphenation (typeset.render.pdf.hyphenation): word list, TeX cross-check, WeasyPrint."""
 
 import itertools
 import json
@@ -10,7 +10,7 @@ from pathlib import Path
 import pyphen
 import pytest
 
-from typeset.hyphenation import (
+from typeset.render.pdf.hyphenation import (
     DICTIONARY_PATH,
     VOWELS,
     dictionary_text,

@@ -10,10 +10,10 @@ import pytest
 from lxml import etree
 from pybtex.database import parse_string
 
-from typeset import jats
-from typeset.jats_validation import JatsValidator
-from typeset.pandoc import pandoc_path
-from typeset.pipeline import Builder
+from typeset.read.pandoc import pandoc_path
+from typeset.render.jats import article as jats
+from typeset.render.jats.validation import JatsValidator
+from typeset.run.builder import Builder
 
 from . import seed
 from .golden import GOLDEN, SAMPLE, sample_jats

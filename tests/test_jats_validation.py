@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from typeset.jats_validation import (
+from typeset.render.jats.validation import (
     NODE_MODULES_ENV,
     JatsIssue,
     JatsValidator,

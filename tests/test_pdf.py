@@ -11,7 +11,7 @@ import pyphen
 import pytest
 from pypdf import PdfReader
 
-from typeset.hyphenation import register_turkish_hyphenation
+from typeset.render.pdf.hyphenation import register_turkish_hyphenation
 
 from . import seed
 from .conftest import SAMPLE, run_cli

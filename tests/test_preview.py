@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 
 from typeset.cli import make_parser
-from typeset.preview import EVENTS_PATH
-from typeset.preview_server import Running
+from typeset.preview.server import Running
+from typeset.preview.state import EVENTS_PATH
 
 from .conftest import ROOT, SAMPLE, run_cli
 

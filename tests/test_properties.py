@@ -22,15 +22,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from typeset import jats
-from typeset.bibliography import load_bibliography
 from typeset.errors import ManuscriptError
-from typeset.frontmatter import parse_front_matter
-from typeset.html_page import render_html
-from typeset.journal import find_journal
-from typeset.pdf import render_print_html
-from typeset.pipeline import Builder
-from typeset.source import read_manuscript
+from typeset.read.bibliography import load_bibliography
+from typeset.read.frontmatter import parse_front_matter
+from typeset.read.journal import find_journal
+from typeset.read.source import read_manuscript
+from typeset.render.html.page import render_html
+from typeset.render.jats import article as jats
+from typeset.render.pdf.layout import render_print_html
+from typeset.run.builder import Builder
 
 from .helpers_manuscript import BIBTEX, FRONT_MATTER, manuscript_text
 

@@ -15,16 +15,16 @@ from pathlib import Path
 import pytest
 from lxml import etree, html
 
-from typeset import jats
 from typeset.errors import Problem, StageTimeout
-from typeset.fetch import MAX_DATA_URL_BYTES, Refused, SafeFetcher, resolve
-from typeset.html_page import render_html
-from typeset.pandoc_ast import walk
-from typeset.pdf import render_print_html
-from typeset.pipeline import Builder
-from typeset.resources_check import check_images, check_links, image_kind
-from typeset.source import read_manuscript
-from typeset.timeouts import seconds_limit as time_limit
+from typeset.model.ast import walk
+from typeset.read.resources import check_images, check_links, image_kind
+from typeset.read.source import read_manuscript
+from typeset.render.html.page import render_html
+from typeset.render.jats import article as jats
+from typeset.render.pdf.fetch import MAX_DATA_URL_BYTES, Refused, SafeFetcher, resolve
+from typeset.render.pdf.layout import render_print_html
+from typeset.run.builder import Builder
+from typeset.run.timeouts import seconds_limit as time_limit
 
 from .conftest import run_cli
 from .helpers_manuscript import BODY, source_of, write_manuscript
@@ -307,7 +307,7 @@ def test_front_matter_values_are_escaped_in_the_jats(hostile):
 
 
 def test_the_cite_as_entry_carries_the_title_as_written(tmp_path):
-    from typeset.pandoc_ast import stringify
+    from typeset.model.ast import stringify
 
     article = read(tmp_path, {'title: {en: "A Study of Alliances"':
                               'title: {en: "C++ *and* <b>bold</b> _claims_"'})

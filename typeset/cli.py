@@ -10,7 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .errors import ManuscriptError, TypesetError, UsageError
+from typeset.errors import ManuscriptError, TypesetError, UsageError
 
 # The outputs, in the order they are built. (The pipeline is imported only when there is
 # work to do: an up-to-date batch answers without it.)
@@ -110,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace) -> int:
-    from .batch import build_many
+    from typeset.run.batch import build_many
 
     interactive = sys.stderr.isatty()
     several = len(manuscripts) > 1
@@ -129,8 +129,8 @@ def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace
 
 
 def _check(manuscripts: list[Path], strict: bool) -> int:
-    from . import jats
-    from .pipeline import Builder
+    from typeset.render.jats import article as jats
+    from typeset.run.builder import Builder
 
     builder = Builder(strict=strict)
     failed = 0
@@ -165,7 +165,7 @@ def _serve(args: argparse.Namespace) -> int:
         print("build.py: error: serve previews one manuscript: give its .md file",
               file=sys.stderr)
         return 2
-    from .preview_server import serve
+    from typeset.preview.server import serve
 
     return serve(manuscripts[0], host=args.host, port=args.port, pdf=args.pdf)
 

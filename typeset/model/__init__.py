@@ -1,0 +1,1 @@
+"""The model: what the read stage builds once and every output reads (frozen)."""

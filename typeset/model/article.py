@@ -1,0 +1,218 @@
+"""The article model: built once from the inputs, then read by every output.
+
+Everything here is frozen. Renderers receive an `Article` and never change it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LangMap(Generic[T]):
+    """A value given per language, in the order the editor wrote the languages."""
+
+    pairs: tuple[tuple[str, T], ...] = ()
+
+    def get(self, lang: str, default: Any = None) -> Any:
+        for key, value in self.pairs:
+            if key == lang:
+                return value
+        base = lang.split("-")[0]
+        for key, value in self.pairs:
+            if key.split("-")[0] == base:
+                return value
+        return default
+
+    def __getitem__(self, lang: str) -> T:
+        value = self.get(lang)
+        if value is None:
+            raise KeyError(lang)
+        return value
+
+    def __contains__(self, lang: object) -> bool:
+        return isinstance(lang, str) and self.get(lang) is not None
+
+    def __bool__(self) -> bool:
+        return bool(self.pairs)
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _ in self.pairs)
+
+    def items(self) -> tuple[tuple[str, T], ...]:
+        return self.pairs
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        return tuple(key for key, _ in self.pairs)
+
+
+@dataclass(frozen=True)
+class Affiliation:
+    id: str
+    institution: str
+    departments: tuple[str, ...] = ()
+    city: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2
+    ror: str | None = None
+
+
+@dataclass(frozen=True)
+class Author:
+    given_names: str
+    surname: str
+    affiliations: tuple[str, ...]
+    position: LangMap[str] = LangMap()
+    email: str | None = None
+    orcid: str | None = None  # the bare 0000-0000-0000-0000 form
+    corresponding: bool = False
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.surname}".strip()
+
+
+@dataclass(frozen=True)
+class History:
+    received: dt.date
+    accepted: dt.date
+    revised: dt.date | None = None
+    published: dt.date | None = None
+
+    def events(self) -> tuple[tuple[str, dt.date], ...]:
+        """(kind, date) for every date given, in the order of the article's life."""
+        named = (("received", self.received), ("revised", self.revised),
+                 ("accepted", self.accepted), ("published", self.published))
+        return tuple((kind, date) for kind, date in named if date is not None)
+
+
+@dataclass(frozen=True)
+class Copyright:
+    holder: str
+    year: int
+
+
+STATEMENT_KINDS = ("funding", "acknowledgements", "conflict-of-interest", "ethics",
+                   "data-availability")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What the front matter says, checked and typed."""
+
+    journal: str
+    article_type: str
+    lang: str
+    title: LangMap[str]
+    short_title: LangMap[str]
+    authors: tuple[Author, ...]
+    affiliations: tuple[Affiliation, ...]
+    history: History
+    keywords: LangMap[tuple[str, ...]]
+    abstract: LangMap[str]  # Markdown
+    copyright: Copyright
+    volume: str | None = None
+    issue: str | None = None
+    first_page: int | None = None
+    doi: str | None = None
+    license: str | None = None
+    statements: tuple[tuple[str, LangMap[str]], ...] = ()  # (kind, Markdown per language)
+    bibliography: str | None = None
+    nocite: tuple[str, ...] = ()
+
+    @property
+    def year(self) -> int:
+        """The publication year: of `published`, else the copyright year."""
+        if self.history.published:
+            return self.history.published.year
+        return self.copyright.year
+
+    def affiliation(self, affiliation_id: str) -> Affiliation:
+        return next(a for a in self.affiliations if a.id == affiliation_id)
+
+    @property
+    def corresponding_authors(self) -> tuple[Author, ...]:
+        return tuple(a for a in self.authors if a.corresponding)
+
+
+@dataclass(frozen=True)
+class Journal:
+    """A journal profile: `styles/<id>/journal.yaml` plus the folder it lives in."""
+
+    id: str
+    folder: Path
+    title: LangMap[str]
+    languages: tuple[str, ...]
+    citation_styles: LangMap[str]
+    article_types: dict[str, LangMap[str]]
+    labels: dict[str, dict[str, str]]
+    abbreviation: str | None = None
+    publisher: str | None = None
+    publisher_location: str | None = None
+    issn: str | None = None
+    eissn: str | None = None
+    url: str | None = None
+    article_base_url: str | None = None
+    license: str | None = None
+
+    def label(self, lang: str, key: str) -> str:
+        table = self.labels.get(lang) or self.labels.get(lang.split("-")[0]) or {}
+        return table.get(key) or self.labels.get("en", {}).get(key, key)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry of the reference list, as the citation style rendered it."""
+
+    key: str
+    html_id: str
+    inlines: tuple  # Pandoc inlines of the rendered entry
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading of the body: its level, number (None when unnumbered) and anchor."""
+
+    id: str
+    level: int
+    number: str | None
+    title: tuple  # Pandoc inlines
+    appendix: bool = False
+
+
+@dataclass(frozen=True)
+class Document:
+    """The converted body: Pandoc blocks plus what the outputs need to find in them."""
+
+    blocks: tuple  # Pandoc blocks of the body, headings numbered
+    abstracts: LangMap[tuple]  # Pandoc blocks per language
+    statements: tuple[tuple[str, LangMap[tuple]], ...]
+    references: tuple[Reference, ...]
+    sections: tuple[Section, ...]
+    cite_as: tuple  # Pandoc inlines: the article's own entry in the citation style
+    appendices: tuple = ()  # Pandoc blocks from the first {.appendix} heading on
+
+
+@dataclass(frozen=True)
+class Article:
+    source_path: Path
+    metadata: Metadata
+    journal: Journal
+    document: Document
+    bibliography: Any = field(default=None, compare=False)  # typeset.read.bibliography.Bibliography
+    warnings: tuple[str, ...] = ()
+    last_page: int | None = None  # known after the PDF's layout, when first-page is set
+
+    @property
+    def lang(self) -> str:
+        return self.metadata.lang
+
+    @property
+    def folder(self) -> Path:
+        return self.source_path.parent

@@ -1,0 +1,1 @@
+"""The live preview: rebuilt on every save, served to the browser."""

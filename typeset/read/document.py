@@ -1,0 +1,342 @@
+"""From Pandoc's AST to the article's `Document`: checked, numbered and cross-referenced.
+
+Here the body is checked for what Pandoc accepts but we refuse (raw HTML or LaTeX, unknown
+citation keys, unknown cross-reference labels), headings are numbered the way the style
+wants (1., 1.1., ...), and the abstracts, statements, reference list and the article's own
+"Cite as" entry are taken out of the AST.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+
+from typeset import i18n, mathtex
+from typeset.errors import ManuscriptError, Problem, shown
+from typeset.model.article import (
+    STATEMENT_KINDS,
+    Article,
+    Document,
+    Journal,
+    LangMap,
+    Metadata,
+    Reference,
+    Section,
+)
+from typeset.model.ast import attr_of, stringify, walk
+from typeset.read.pandoc import DIV_PREFIX, LAST_PAGE_PLACEHOLDER, SELF_KEY
+from typeset.read.resources import check_images, check_links
+from typeset.read.source import Source
+
+XREF_CLASS = "typeset-xref"
+XREF_PREFIXES = ("fig:", "tbl:", "eq:", "sec:")
+HTML_COMMENT = re.compile(r"^\s*<!--.*-->\s*$", re.S)
+
+
+def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journal,
+                   citation_keys: set[str]) -> Document:
+    problems: list[Problem] = []
+    blocks = ast["blocks"]  # fresh from Pandoc's JSON: ours to change in place
+    body, meta_divs, references, cite_as = _split(blocks)
+    if i18n.base(metadata.lang) == "tr":
+        references.sort(key=lambda ref: i18n.turkish_sort_key(stringify(ref.inlines)))
+    body = label_equations(drop_comments(body))
+    # Every element, listed once (in document order) for all the checks below: walking
+    # the tree once per check cost a fifth of a preview rebuild.
+    body_nodes = list(walk(body))
+    meta_nodes = {ident: list(walk(div)) for ident, div in meta_divs.items()}
+    everything = body_nodes + [node for nodes in meta_nodes.values() for node in nodes]
+
+    check_raw(body_nodes, source, problems)
+    for ident, nodes in meta_nodes.items():
+        kind, _, lang = ident.removeprefix(DIV_PREFIX).rpartition("-")
+        check_raw(nodes, source, problems, field=f"{kind}.{lang}")
+    drop_inline_comments(everything)
+    check_images(everything, source, problems)
+    check_links(everything, source, problems)
+    check_citations(everything, source, citation_keys, problems)
+    check_math(everything, source, problems)
+    sections = number_headings(body)
+    labels = number_floats(body_nodes, source, problems)
+    labels.update(section_labels(sections, source, problems))
+    resolve_cross_references(everything, labels, source, metadata, journal, problems)
+    if problems:
+        raise ManuscriptError(problems)
+
+    def per_lang(kind: str) -> LangMap:
+        prefix = f"{DIV_PREFIX}{kind}-"
+        return LangMap(tuple((ident[len(prefix):], tuple(div))
+                             for ident, div in meta_divs.items() if ident.startswith(prefix)))
+
+    statements = tuple((kind, per_lang(kind)) for kind in STATEMENT_KINDS
+                       if per_lang(kind))
+    main, appendices = split_appendices(body)
+    return Document(blocks=tuple(main), abstracts=per_lang("abstract"), statements=statements,
+                    references=tuple(references), sections=tuple(sections), cite_as=cite_as,
+                    appendices=tuple(appendices))
+
+
+def _split(blocks: list) -> tuple[list, dict[str, list], list[Reference], tuple]:
+    body, meta_divs, references, cite_as = [], {}, [], ()
+    for block in blocks:
+        ident = attr_of(block)[0] if block["t"] == "Div" else ""
+        if ident.startswith(DIV_PREFIX):
+            meta_divs[ident] = block["c"][1]
+        elif ident == "refs":
+            for entry in block["c"][1]:
+                entry_id = attr_of(entry)[0]
+                key = entry_id.removeprefix("ref-")
+                inlines = tuple(i for b in entry["c"][1] for i in b["c"])
+                if key == SELF_KEY:
+                    cite_as = inlines
+                else:
+                    references.append(Reference(key, entry_id, inlines))
+        else:
+            body.append(block)
+    return body, meta_divs, references, cite_as
+
+
+def _locate(source: Source, needle: str) -> tuple[int | None, int | None]:
+    # Body text stands after the front matter: look there first.
+    line, column = source.locate(needle, source.front_matter_first_line
+                                 + source.front_matter.count("\n") + 1)
+    if line is None:
+        line, column = source.locate(needle)
+    return line, column
+
+
+# The checks below take `nodes`: every element, as `walk` lists them.
+
+def check_raw(nodes: list, source: Source, problems: list[Problem], field: str = "") -> None:
+    """Raw HTML or LaTeX in the body, or in the Markdown of a front-matter `field`."""
+    for node in nodes:
+        if node["t"] not in ("RawBlock", "RawInline"):
+            continue
+        fmt, text = node["c"]
+        if fmt == "html" and HTML_COMMENT.match(text):
+            continue
+        first_line = text.strip().splitlines()[0] if text.strip() else text
+        line, column = _locate(source, first_line)
+        tag = re.match(r"</?[A-Za-z][\w-]*", first_line)
+        if line is None and tag:
+            # Pandoc rewrites raw HTML blocks (quotes, spacing): look for the tag itself.
+            line, column = _locate(source, tag.group(0))
+        kind = "LaTeX" if fmt in ("tex", "latex") else fmt.upper()
+        where = "" if field else " in the body"
+        problems.append(Problem(
+            source.name, line, column,
+            f"raw {kind} is not allowed{where}: {shown(text.strip(), 40)}", field,
+            hint="write it in Markdown; raw markup would reach only some outputs"))
+
+
+def drop_comments(blocks: list) -> list:
+    """HTML comments are notes to the editor: they print nowhere (blocks here, inline
+    ones in `drop_inline_comments`)."""
+    return [block for block in blocks
+            if not (block["t"] == "RawBlock" and HTML_COMMENT.match(block["c"][1]))]
+
+
+def drop_inline_comments(nodes: list) -> None:
+    for node in nodes:
+        if node["t"] in ("Para", "Plain") and isinstance(node["c"], list):
+            node["c"] = [i for i in node["c"] if not (
+                i["t"] == "RawInline" and HTML_COMMENT.match(i["c"][1]))]
+
+
+def check_citations(nodes: list, source: Source, keys: set[str],
+                    problems: list[Problem]) -> None:
+    reported = set()
+    for node in nodes:
+        if node["t"] != "Cite":
+            continue
+        for citation in node["c"][0]:
+            key = citation["citationId"]
+            if key.startswith(XREF_PREFIXES):
+                line, column = _locate(source, "@" + key)
+                problems.append(Problem(
+                    source.name, line, column,
+                    f"the cross-reference @{key} stands in one bracket with citations",
+                    hint="write cross-references and citations in separate brackets"))
+            elif key not in keys and key != SELF_KEY and key not in reported:
+                reported.add(key)
+                line, column = _locate(source, "@" + key)
+                problems.append(Problem(
+                    source.name, line, column,
+                    f"the citation key '{key}' is not in the bibliography",
+                    hint=_close_key_hint(key, keys)))
+
+
+def _close_key_hint(key: str, keys: set[str]) -> str:
+    if not keys:
+        return "the front matter names no bibliography: add e.g. 'bibliography: references.bib'"
+    close = difflib.get_close_matches(key, sorted(keys), n=1)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def check_math(nodes: list, source: Source, problems: list[Problem]) -> None:
+    for node in nodes:
+        if node["t"] == "Math":
+            error = mathtex.check(node["c"][1])
+            if error:
+                line, column = _locate(source, node["c"][1].strip().split("\n")[0])
+                problems.append(Problem(source.name, line, column, f"math: {error}",
+                                        hint="check the LaTeX between the dollar signs"))
+
+
+EQUATION_LABEL = re.compile(r"^\{#(eq:[^\s}]+)\}$")
+
+
+def label_equations(blocks: list) -> list:
+    """`$$ ... $$ {#eq:x}` (Pandoc leaves the label as text) becomes an equation div."""
+    result = []
+    for block in blocks:
+        content = block.get("c") if block["t"] == "Para" else None
+        if content and content[0]["t"] == "Math" and content[0]["c"][0]["t"] == "DisplayMath":
+            rest = [node for node in content[1:] if node["t"] not in ("Space", "SoftBreak")]
+            match = (len(rest) == 1 and rest[0]["t"] == "Str"
+                     and EQUATION_LABEL.match(rest[0]["c"]))
+            if match or not rest:
+                ident = match.group(1) if match else ""
+                result.append({"t": "Div", "c": [[ident, ["equation"], []],
+                                                 [{"t": "Para", "c": [content[0]]}]]})
+                continue
+        result.append(block)
+    return result
+
+
+def number_headings(blocks: list) -> list[Section]:
+    """Number the headings in place (attribute `number`) and list them.
+
+    Numbering restarts at the first `{.appendix}` level-1 heading: appendices are
+    "Appendix 1", "Appendix 2", their subsections 1.1, ...
+    """
+    counters = [0] * 7
+    in_appendix = False
+    sections = []
+    for block in blocks:
+        if block["t"] != "Header":
+            continue
+        level = block["c"][0]
+        ident, classes, _pairs = attr_of(block)
+        if level == 1 and "appendix" in classes and not in_appendix:
+            in_appendix = True
+            counters = [0] * 7
+        number = None
+        if "unnumbered" not in classes and "unlisted" not in classes:
+            counters[level] += 1
+            counters[level + 1:] = [0] * (6 - level)
+            number = ".".join(str(counters[i]) for i in range(1, level + 1))
+            _set_pair(block, "number", number)
+        if in_appendix:
+            _set_pair(block, "appendix", "yes")
+        sections.append(Section(ident, level, number, tuple(block["c"][2]), in_appendix))
+    return sections
+
+
+def _set_pair(block: dict, key: str, value: str) -> None:
+    ident, classes, pairs = attr_of(block)
+    pairs[key] = value
+    attr = [ident, classes, [[k, v] for k, v in pairs.items()]]
+    if block["t"] == "Header":
+        block["c"][1] = attr
+    else:
+        block["c"][0] = attr
+
+
+# A label: (kind, number) where kind is figure, table, equation, section or appendix.
+Label = tuple[str, str]
+
+
+def number_floats(nodes: list, source: Source, problems: list[Problem]) -> dict[str, Label]:
+    """Number figures, tables and labelled equations in order; return their labels."""
+    counters = {"figure": 0, "table": 0, "equation": 0}
+    labels: dict[str, Label] = {}
+    for node in nodes:
+        kind = {"Figure": "figure", "Table": "table"}.get(node["t"])
+        ident, classes, _ = attr_of(node)
+        if node["t"] == "Div" and "equation" in classes and ident:
+            kind = "equation"
+        if kind is None:
+            continue
+        counters[kind] += 1
+        number = str(counters[kind])
+        _set_pair(node, "number", number)
+        if ident:
+            _register(labels, ident, (kind, number), source, problems)
+    return labels
+
+
+def section_labels(sections: list[Section], source: Source, problems: list[Problem]
+                   ) -> dict[str, Label]:
+    labels: dict[str, Label] = {}
+    for section in sections:
+        if section.id and (section.id.startswith("sec:") or section.number):
+            kind = "appendix" if section.appendix else "section"
+            _register(labels, section.id, (kind, section.number or ""), source, problems)
+    return labels
+
+
+def _register(labels: dict[str, Label], ident: str, label: Label, source: Source,
+              problems: list[Problem]) -> None:
+    if ident in labels:
+        first, _ = _locate(source, "#" + ident)
+        line, column = source.locate("#" + ident, (first or 0) + 1)
+        problems.append(Problem(source.name, line, column,
+                                f"the label '{ident}' is used twice"
+                                + (f" (first on line {first})" if first else ""),
+                                hint="give each heading, figure, table and equation its own"
+                                     " label"))
+    labels[ident] = label
+
+
+def split_appendices(blocks: list) -> tuple[list, list]:
+    for index, block in enumerate(blocks):
+        if block["t"] == "Header" and block["c"][0] == 1 and "appendix" in attr_of(block)[1]:
+            return blocks[:index], blocks[index:]
+    return blocks, []
+
+
+def resolve_cross_references(nodes: list, labels: dict[str, Label], source: Source,
+                             metadata: Metadata, journal: Journal,
+                             problems: list[Problem]) -> None:
+    """Turn each `@fig:x`-style span into links: "Figure 1", "Table 2", "(3)", "Section 2.1"."""
+    for node in nodes:
+        if node["t"] != "Span" or XREF_CLASS not in attr_of(node)[1]:
+            continue
+        inlines: list = []
+        for target in attr_of(node)[2]["data-targets"].split():
+            label = labels.get(target)
+            if label is None or not label[1]:
+                line, column = _locate(source, "@" + target)
+                reason = "points at an unnumbered heading" if label else "has no target"
+                problems.append(Problem(source.name, line, column,
+                                        f"the cross-reference @{target} {reason}",
+                                        hint=f"label a figure, table, equation or heading "
+                                             f"with {{#{target}}}" if not label else ""))
+                continue
+            kind, number = label
+            text = (f"({number})" if kind == "equation" else
+                    f"{journal.label(metadata.lang, kind)}\u00a0{number}")
+            if inlines:
+                inlines += [{"t": "Str", "c": ","}, {"t": "Space"}]
+            inlines.append({"t": "Link", "c": [["", ["xref"], [["data-kind", kind]]],
+                                               [{"t": "Str", "c": text}], [f"#{target}", ""]]})
+        node["c"][1] = inlines
+
+
+def with_last_page(article: Article, last_page: int) -> Article:
+    """The article once its PDF is laid out: the last page fills the "Cite as" range."""
+    cite_as = tuple(_fill(node, str(last_page)) for node in article.document.cite_as)
+    document = dataclasses.replace(article.document, cite_as=cite_as)
+    return dataclasses.replace(article, document=document, last_page=last_page)
+
+
+def _fill(node, last_page: str):
+    if isinstance(node, dict):
+        if node.get("t") == "Str":
+            return {"t": "Str", "c": node["c"].replace(LAST_PAGE_PLACEHOLDER, last_page)}
+        return {key: _fill(value, last_page) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_fill(item, last_page) for item in node]
+    return node

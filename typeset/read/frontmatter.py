@@ -1,0 +1,547 @@
+"""The front matter: YAML in, a checked `Metadata` out, or every problem at once.
+
+The schema is the table of fields below; `FrontMatterReader` walks it top to bottom and
+collects problems instead of stopping at the first, each located at the line and column
+where the editor has to fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import itertools
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pycountry
+
+from typeset.errors import ManuscriptError, Problem, shown
+from typeset.model.article import (
+    STATEMENT_KINDS,
+    Affiliation,
+    Author,
+    Copyright,
+    History,
+    Journal,
+    LangMap,
+    Metadata,
+)
+from typeset.read import yamlsource
+from typeset.read.source import Source
+
+ARTICLE_TYPES = ("research-article", "review-article", "book-review", "editorial",
+                 "case-report", "brief-report")
+
+# field name -> required?  (the order is the order problems are looked for)
+FIELDS: dict[str, bool] = {
+    "journal": False, "article-type": True, "lang": True, "title": True,
+    "short-title": False, "authors": True, "affiliations": True, "history": True,
+    "volume": False, "issue": False, "first-page": False, "doi": False, "keywords": True,
+    "abstract": True, "copyright": True, "license": False, "bibliography": False,
+    "nocite": False, **{kind: False for kind in STATEMENT_KINDS},
+}
+AUTHOR_FIELDS = {"given-names": True, "surname": True, "position": False,
+                 "affiliations": True, "email": False, "orcid": False,
+                 "corresponding": False}
+AFFILIATION_FIELDS = {"id": True, "institution": True, "department": False, "city": False,
+                      "country": False, "ror": False}
+HISTORY_FIELDS = {"received": True, "revised": False, "accepted": True, "published": False}
+COPYRIGHT_FIELDS = {"holder": True, "year": False}
+
+EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+DOI = re.compile(r"^10\.\d{4,9}/[^\s]+$")
+ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
+ROR = re.compile(r"^https://ror\.org/0[a-z0-9]{6}\d{2}$")
+LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+URL = re.compile(r"^https?://[^\s<>\"]+$")
+SAFE_RELATIVE_PATH = re.compile(r"^[^/\\:][^:]*$")
+# What YAML's double-quoted escapes ("\x01", "\ud800") can smuggle past the file check in
+# source.py: C0 controls, non-characters and lone surrogates, none of which XML can carry.
+FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+# A line of three or more colons would close the fenced div that carries a Markdown field
+# through Pandoc, spilling the rest of the field into the body.
+DIV_FENCE = re.compile(r"^\s*:::", re.M)
+
+
+def orcid_checksum_ok(orcid: str) -> bool:
+    """ISO 7064 11,2 check digit, as ORCID defines it."""
+    digits = orcid.replace("-", "")
+    total = 0
+    for char in digits[:-1]:
+        total = (total + int(char)) * 2
+    check = (12 - total % 11) % 11
+    return digits[-1] == ("X" if check == 10 else str(check))
+
+
+def parse_front_matter(source: Source, journals: Callable[[str], Journal | None]
+                       ) -> tuple[Metadata, Journal]:
+    """Read and check the front matter; `journals` finds a journal profile by its id."""
+    try:
+        data, positions = yamlsource.load(source.front_matter, source.front_matter_first_line)
+    except yamlsource.YamlProblem as found:
+        raise ManuscriptError([Problem(source.name, problem.line, problem.column,
+                                       problem.message, hint=problem.hint)
+                               for problem in found.all]) from None
+    reader = FrontMatterReader(source.name, positions, source.front_matter_first_line,
+                               folder=Path(source.path).resolve().parent)
+    metadata, journal = reader.read(data, journals)
+    if reader.problems:
+        raise ManuscriptError(reader.problems)
+    assert metadata is not None and journal is not None
+    return metadata, journal
+
+
+class FrontMatterReader:
+    def __init__(self, name: str, positions: yamlsource.Positions, first_line: int,
+                 folder: Path | None = None):
+        self.name = name
+        self.positions = positions
+        self.first_line = first_line
+        self.folder = folder  # the manuscript's, to check the bibliography's path against
+        self.problems: list[Problem] = []
+
+    # -- reporting ----------------------------------------------------------------------
+
+    def error(self, path: tuple, message: str, hint: str = "", at_key: bool = False) -> None:
+        line, column = (self.positions.of_key(path) if at_key else self.positions.of(path))
+        if line is None:
+            line, column = self.first_line, 1
+        field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path)
+        field = field.replace(".[", "[")
+        self.problems.append(Problem(self.name, line, column, message, field, hint))
+
+    # -- generic checks -----------------------------------------------------------------
+
+    def mapping(self, value: Any, path: tuple, fields: dict[str, bool]) -> dict | None:
+        if not isinstance(value, dict):
+            self.error(path, f"expected a mapping of fields, got {describe(value)}")
+            return None
+        for key in value:
+            if key not in fields:
+                close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+                hint = f"did you mean '{close[0]}'?" if close else (
+                    "known fields: " + ", ".join(fields))
+                self.error((*path, key), f"unknown field '{key}'", hint, at_key=True)
+        for key, required in fields.items():
+            given = value.get(key)
+            if required and (given is None or (isinstance(given, str) and not given.strip())):
+                if key in value:
+                    self.error((*path, key), "must not be empty")
+                else:
+                    self.error(path, f"the required field '{key}' is missing")
+        return value
+
+    def text(self, value: Any, path: tuple, *, optional: bool = False) -> str | None:
+        if value is None:
+            if not optional:
+                self.error(path, "must not be empty")
+            return None
+        if not isinstance(value, str):
+            if isinstance(value, bool):
+                hint = ("YAML reads yes, no, on, off, true and false without quotes as "
+                        "true/false: put the value in quotes")
+            elif isinstance(value, int | float | dt.date):
+                hint = "put the value in quotes if it is meant as text"
+            else:
+                hint = ""
+            self.error(path, f"expected text, got {describe(value)}", hint)
+            return None
+        if match := FORBIDDEN_CHARS.search(value):
+            self.error(path, f"contains the control character U+{ord(match.group()):04X}",
+                       "remove the escape sequence that produces it")
+            return None
+        value = value.strip()
+        if not value and not optional:
+            self.error(path, "must not be empty")
+            return None
+        return value or None
+
+    def identifier(self, value: Any, path: tuple) -> str | None:
+        """An affiliation id: `ege`, or a number such as `1`, meant as text either way."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return self.text(value, path, optional=True)
+
+    def number_or_text(self, value: Any, path: tuple) -> str | None:
+        """Volume and issue: `9` and `"9"` both mean the text 9."""
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return self.text(value, path)
+
+    def positive_int(self, value: Any, path: tuple) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            self.error(path, f"expected a whole number from 1, got {describe(value)}")
+            return None
+        return value
+
+    def string_list(self, value: Any, path: tuple) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            self.error(path, f"expected a list, got {describe(value)}")
+            return ()
+        items = [self.text(item, (*path, index)) for index, item in enumerate(value)]
+        return tuple(item for item in items if item)
+
+    def date(self, value: Any, path: tuple) -> dt.date | None:
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            text = value.strip()
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                try:
+                    return dt.date.fromisoformat(text)
+                except ValueError as exc:
+                    self.error(path, f"'{text}' is not a date: {exc}")
+                    return None
+        self.error(path, f"expected a date as YYYY-MM-DD, got {describe(value)}",
+                   "e.g. 2022-12-28")
+        return None
+
+    def lang_map(self, value: Any, path: tuple, body_lang: str | None, convert,
+                 required: tuple[str, ...] = ()) -> LangMap:
+        """A language-tagged field: a plain value (in the body's language) or a mapping."""
+        if value is None:
+            return LangMap()
+        if not isinstance(value, dict):
+            converted = convert(value, path)
+            if converted is None or body_lang is None:
+                return LangMap()
+            pairs = [(body_lang, converted)]
+        else:
+            pairs = []
+            for lang, item in value.items():
+                if not LANG.match(lang):
+                    self.error((*path, lang), f"'{shown(lang)}' is not a language code",
+                               "use a code such as en or tr", at_key=True)
+                    continue
+                converted = convert(item, (*path, lang))
+                if converted is not None:
+                    pairs.append((lang, converted))
+        result = LangMap(tuple(pairs))
+        for lang in required:
+            if lang not in result and not self._reported_under(path):
+                example = ", ".join(f"{code}: ..." for code in required)
+                self.error(path, f"the {language_name(lang)} ({lang}) version is missing",
+                           f"give one per language: {path[-1]}: {{{example}}}")
+        return result
+
+    def _reported_under(self, path: tuple) -> bool:
+        dotted = ".".join(str(p) for p in path)
+        return any(p.field == dotted or p.field.startswith(dotted + ".")
+                   for p in self.problems)
+
+    # -- the manuscript's fields --------------------------------------------------------
+
+    def read(self, data: Any, journals) -> tuple[Metadata | None, Journal | None]:
+        if data is None:
+            self.error((), "the front matter is empty")
+            return None, None
+        fields = self.mapping(data, (), FIELDS)
+        if fields is None:
+            return None, None
+
+        journal_id = self.text(fields.get("journal", "pesa"), ("journal",)) or "pesa"
+        journal = journals(journal_id)
+        if journal is None:
+            self.error(("journal",), f"no journal profile '{journal_id}'",
+                       f"expected styles/{journal_id}/journal.yaml")
+            return None, None
+
+        article_type = self.text(fields.get("article-type"), ("article-type",), optional=True)
+        if article_type and article_type not in ARTICLE_TYPES:
+            close = difflib.get_close_matches(article_type, ARTICLE_TYPES, n=1)
+            self.error(("article-type",), f"unknown article type '{article_type}'",
+                       f"did you mean '{close[0]}'?" if close else
+                       "one of: " + ", ".join(ARTICLE_TYPES))
+
+        lang = self.text(fields.get("lang"), ("lang",), optional=True)
+        if lang and not LANG.match(lang):
+            self.error(("lang",), f"'{shown(lang)}' is not a language code", "e.g. en or tr")
+            lang = None
+        needed = tuple(dict.fromkeys(([lang] if lang else []) + list(journal.languages)))
+
+        def one_text(value, path):
+            return self.text(value, path)
+
+        def markdown(value, path):
+            text = self.text(value, path)
+            if text and DIV_FENCE.search(text):
+                self.error(path, "a line starting with ':::' (a fenced div) is not allowed "
+                                 "here", "write the text as plain paragraphs")
+                return None
+            return text
+
+        title = self.lang_map(fields.get("title"), ("title",), lang, one_text, needed)
+        short_title = self.lang_map(fields.get("short-title"), ("short-title",), lang,
+                                    one_text)
+        keywords = self.lang_map(fields.get("keywords"), ("keywords",), lang, self.keyword_list,
+                                 needed)
+        abstract = self.lang_map(fields.get("abstract"), ("abstract",), lang, markdown, needed)
+        statements = tuple(
+            (kind, self.lang_map(fields[kind], (kind,), lang, markdown))
+            for kind in STATEMENT_KINDS if fields.get(kind) is not None)
+
+        affiliations = self.affiliations(fields.get("affiliations"))
+        authors = self.authors(fields.get("authors"), lang, {a.id for a in affiliations})
+        history = self.history(fields.get("history"))
+        copyright_ = self.copyright(fields.get("copyright"), history)
+
+        doi = self.text(fields.get("doi"), ("doi",), optional=True)
+        if doi:
+            doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
+            if not DOI.match(doi):
+                self.error(("doi",), f"'{shown(doi)}' is not a DOI",
+                           "a DOI looks like 10.1234/abc")
+        license_url = self.text(fields.get("license"), ("license",), optional=True)
+        if license_url and not URL.match(license_url):
+            self.error(("license",), f"'{shown(license_url)}' is not a licence URL",
+                       "e.g. https://creativecommons.org/licenses/by/4.0/")
+        bibliography = self.bibliography(fields.get("bibliography"))
+        nocite = tuple(key.lstrip("@") for key in
+                       self.string_list(fields.get("nocite") or [], ("nocite",)))
+
+        if self.problems or lang is None or article_type is None or history is None \
+                or copyright_ is None:
+            return None, journal
+        return Metadata(
+            journal=journal.id, article_type=article_type, lang=lang, title=title,
+            short_title=short_title, authors=authors, affiliations=affiliations,
+            history=history, keywords=keywords, abstract=abstract, copyright=copyright_,
+            volume=self.number_or_text(fields.get("volume"), ("volume",)),
+            issue=self.number_or_text(fields.get("issue"), ("issue",)),
+            first_page=self.positive_int(fields.get("first-page"), ("first-page",)),
+            doi=doi, license=license_url or journal.license, statements=statements,
+            bibliography=bibliography, nocite=nocite,
+        ), journal
+
+    def bibliography(self, value: Any) -> str | None:
+        """The .bib file's path, checked here so that its problems point at this line."""
+        path = ("bibliography",)
+        relative = self.text(value, path, optional=True)
+        if not relative:
+            return None
+        if not SAFE_RELATIVE_PATH.match(relative):
+            self.error(path, "must be a path relative to the manuscript's folder",
+                       "e.g. references.bib")
+            return None
+        if not relative.lower().endswith(".bib"):
+            self.error(path, f"'{shown(relative)}' is not a BibTeX file",
+                       "the bibliography is a .bib file, e.g. references.bib")
+            return None
+        if self.folder is None:
+            return relative
+        folder = self.folder.resolve()
+        target = (folder / relative).resolve()
+        if not target.is_relative_to(folder):
+            link = folder / relative
+            if link.is_symlink() and link.parent.resolve().is_relative_to(folder):
+                message = f"'{shown(relative)}' is a link to a file outside the manuscript's " \
+                          "folder"
+            else:
+                message = f"'{shown(relative)}' lies outside the manuscript's folder"
+            self.error(path, message, "keep the .bib file itself beside the manuscript")
+            return None
+        if target.is_dir():
+            self.error(path, f"'{shown(relative)}' is a folder, not a .bib file")
+            return None
+        if not target.exists():
+            present = sorted(p.name for p in folder.glob("*.bib"))
+            close = difflib.get_close_matches(relative, present, n=1)
+            hint = (f"did you mean '{close[0]}'?" if close else
+                    "the .bib files here: " + ", ".join(present) if present else
+                    "there is no .bib file in the manuscript's folder")
+            self.error(path, f"the file '{shown(relative)}' does not exist", hint)
+            return None
+        return relative
+
+    def keyword_list(self, value: Any, path: tuple) -> tuple[str, ...] | None:
+        if isinstance(value, str):
+            self.error(path, "expected a list of keywords, got a single text",
+                       "write them as [first, second] or one '- keyword' per line")
+            return None
+        items = self.string_list(value, path)
+        if not items and isinstance(value, list):
+            self.error(path, "the list of keywords is empty")
+        return items or None
+
+    def affiliations(self, value: Any) -> tuple[Affiliation, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not value:
+            self.error(("affiliations",), "the list of affiliations is empty" if value == []
+                       else f"expected a list of affiliations, got {describe(value)}")
+            return ()
+        result, seen = [], set()
+        for index, item in enumerate(value):
+            path = ("affiliations", index)
+            fields = self.mapping(item, path, AFFILIATION_FIELDS)
+            if fields is None:
+                continue
+            ident = self.identifier(fields.get("id"), (*path, "id"))
+            if ident in seen:
+                self.error((*path, "id"), f"the id '{ident}' is used twice")
+            institution = self.text(fields.get("institution"), (*path, "institution"),
+                                    optional=True)
+            departments = self.string_list(fields.get("department") or [],
+                                           (*path, "department"))
+            city = self.text(fields.get("city"), (*path, "city"), optional=True)
+            country = self.text(fields.get("country"), (*path, "country"), optional=True)
+            if isinstance(fields.get("country"), bool):
+                pass  # reported by text(): YAML reads NO as false
+            elif country and (len(country) != 2 or not country.isascii() or
+                              pycountry.countries.get(alpha_2=country.upper()) is None):
+                self.error((*path, "country"), f"'{shown(country)}' is not an ISO 3166-1 "
+                                               "country code",
+                           "the United Kingdom's code is GB" if country.upper() == "UK"
+                           else "two letters, e.g. TR")
+                country = None
+            ror = self.text(fields.get("ror"), (*path, "ror"), optional=True)
+            if ror and not ROR.match(ror):
+                self.error((*path, "ror"), f"'{shown(ror)}' is not a ROR id",
+                           "e.g. https://ror.org/01dzn5f42")
+            if ident and institution:
+                seen.add(ident)
+                result.append(Affiliation(ident, institution, departments, city,
+                                          country.upper() if country else None, ror))
+        return tuple(result)
+
+    def authors(self, value: Any, lang: str | None, affiliation_ids: set[str]
+                ) -> tuple[Author, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not value:
+            self.error(("authors",), "the list of authors is empty" if value == [] else
+                       f"expected a list of authors, got {describe(value)}")
+            return ()
+        result = []
+        for index, item in enumerate(value):
+            path = ("authors", index)
+            fields = self.mapping(item, path, AUTHOR_FIELDS)
+            if fields is None:
+                continue
+            given = self.text(fields.get("given-names"), (*path, "given-names"), optional=True)
+            surname = self.text(fields.get("surname"), (*path, "surname"), optional=True)
+            position = self.lang_map(fields.get("position"), (*path, "position"), lang,
+                                     lambda v, p: self.text(v, p))
+            listed = fields.get("affiliations")
+            if isinstance(listed, list):
+                if not listed:
+                    self.error((*path, "affiliations"), "lists no affiliation",
+                               "give the id of at least one affiliation")
+                ids = [self.identifier(item, (*path, "affiliations", index))
+                       for index, item in enumerate(listed)]
+            else:  # one id without brackets; a missing one is reported by mapping()
+                ids = [] if listed is None else [self.identifier(listed,
+                                                                 (*path, "affiliations"))]
+            affiliations = tuple(ident for ident in ids if ident)
+            for aff_index, aff in enumerate(affiliations):
+                if affiliation_ids and aff not in affiliation_ids:
+                    close = difflib.get_close_matches(aff, sorted(affiliation_ids), n=1)
+                    self.error((*path, "affiliations", aff_index),
+                               f"no affiliation has the id '{shown(aff)}'",
+                               f"did you mean '{close[0]}'?" if close else
+                               "known ids: " + ", ".join(sorted(affiliation_ids)))
+            email = self.text(fields.get("email"), (*path, "email"), optional=True)
+            if email and not EMAIL.match(email):
+                self.error((*path, "email"), f"'{shown(email)}' is not an email address")
+            orcid = self.orcid(fields.get("orcid"), (*path, "orcid"))
+            corresponding = fields.get("corresponding", False)
+            if not isinstance(corresponding, bool):
+                self.error((*path, "corresponding"), f"expected true or false, got "
+                                                     f"{describe(corresponding)}")
+                corresponding = False
+            if corresponding and not email:
+                self.error(path, "the corresponding author needs an email")
+            if given is not None and surname:
+                result.append(Author(given, surname, affiliations, position, email, orcid,
+                                     corresponding))
+        if result and len(result) == len(value) and not any(a.corresponding for a in result):
+            self.error(("authors",), "no corresponding author",
+                       "add 'corresponding: true' and an email to one author")
+        return tuple(result)
+
+    def orcid(self, value: Any, path: tuple) -> str | None:
+        text = self.text(value, path, optional=True)
+        if not text:
+            return None
+        match = ORCID.match(text)
+        if not match:
+            self.error(path, f"'{shown(text)}' is not an ORCID iD",
+                       "e.g. 0000-0002-1825-0097")
+            return None
+        if not orcid_checksum_ok(match.group(1)):
+            self.error(path, f"the ORCID iD '{text}' has a wrong check digit",
+                       "copy it again from the author's ORCID record")
+            return None
+        return match.group(1)
+
+    def history(self, value: Any) -> History | None:
+        if value is None:
+            return None
+        fields = self.mapping(value, ("history",), HISTORY_FIELDS)
+        if fields is None:
+            return None
+        dates = {key: self.date(fields.get(key), ("history", key)) for key in HISTORY_FIELDS}
+        order = [(key, dates[key]) for key in HISTORY_FIELDS if dates[key] is not None]
+        for (earlier, first), (later, second) in itertools.pairwise(order):
+            if second < first:
+                self.error(("history", later), f"{later} ({second}) is before {earlier} "
+                                               f"({first})")
+        if dates["received"] is None or dates["accepted"] is None:
+            return None
+        return History(dates["received"], dates["accepted"], dates["revised"],
+                       dates["published"])
+
+    def copyright(self, value: Any, history: History | None) -> Copyright | None:
+        if value is None:
+            return None
+        fields = self.mapping(value, ("copyright",), COPYRIGHT_FIELDS)
+        if fields is None:
+            return None
+        holder = self.text(fields.get("holder"), ("copyright", "holder"), optional=True)
+        year = fields.get("year")
+        if isinstance(year, str) and re.fullmatch(r"\s*\d{4}\s*", year):
+            year = int(year)
+        if year is not None and (isinstance(year, bool) or not isinstance(year, int)
+                                 or not 1000 <= year <= 9999):
+            self.error(("copyright", "year"), f"expected a year, got {describe(year)}")
+            year = None
+        if year is None and history is not None:
+            year = (history.published or history.accepted).year
+        if holder is None or year is None:
+            return None
+        return Copyright(holder, year)
+
+
+def describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, str):
+        return f"the text '{shown(value, 40)}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def language_name(code: str) -> str:
+    language = pycountry.languages.get(alpha_2=code.split("-")[0])
+    return language.name if language else code

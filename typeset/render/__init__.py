@@ -1,0 +1,1 @@
+"""The outputs: each renders the article model into one format."""

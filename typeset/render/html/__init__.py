@@ -1,0 +1,1 @@
+"""The reading page (HTML) with its metadata."""

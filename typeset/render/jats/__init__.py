@@ -1,0 +1,1 @@
+"""JATS XML, written and validated."""

@@ -1,0 +1,1 @@
+"""The print PDF, laid out by WeasyPrint."""

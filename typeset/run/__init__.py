@@ -1,0 +1,1 @@
+"""Running builds: one article, many, cached, within time limits."""

@@ -1,0 +1,120 @@
+"""Building many manuscripts at once: an issue, or a back catalogue after a style change.
+
+Up-to-date manuscripts are skipped after a cheap check (cache.py) that starts neither
+Pandoc nor WeasyPrint. The others are built by `jobs` worker processes forked from this
+one once it has imported the pipeline and WeasyPrint and loaded the fonts, so that no
+worker pays for them again; memory grows with the number of jobs, not of articles.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from typeset.run.cache import BuildCache
+
+
+@dataclass
+class Outcome:
+    manuscript: Path
+    out_dir: Path
+    ok: bool = True
+    cached: bool = False
+    errors: str = ""
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+_builder = None  # one per worker process, kept between manuscripts
+
+
+def _worker_builder(strict: bool, use_cache: bool):
+    global _builder
+    if _builder is None:
+        from typeset.run.builder import Builder
+
+        _builder = Builder(strict=strict, use_cache=use_cache)
+    return _builder
+
+
+def build_one(manuscript: Path, out_dir: Path, formats: list[str], strict: bool,
+              use_cache: bool) -> Outcome:
+    from typeset.errors import TypesetError
+
+    started = time.perf_counter()
+    outcome = Outcome(manuscript, out_dir)
+    try:
+        result = _worker_builder(strict, use_cache).build(manuscript, out_dir, formats)
+        outcome.cached = result.cached
+        outcome.warnings = list(result.warnings)
+    except TypesetError as exc:
+        outcome.ok = False
+        outcome.errors = str(exc)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _warm_up() -> None:
+    """What every worker would otherwise load itself: imports, WeasyPrint, fonts."""
+    from typeset.render.pdf import layout as pdf
+    from typeset.run import builder as pipeline  # noqa: F401
+
+    pdf._weasyprint()
+
+
+def build_many(jobs_list: list[tuple[Path, Path]], formats: list[str], *, jobs: int = 1,
+               strict: bool = False, use_cache: bool = True, progress: bool = False
+               ) -> list[Outcome]:
+    """Build each (manuscript, output folder); return the outcomes in the given order."""
+    outcomes: dict[Path, Outcome] = {}
+    todo = []
+    for manuscript, out_dir in jobs_list:
+        if use_cache and BuildCache(out_dir).is_fresh(manuscript, formats, strict):
+            outcomes[manuscript] = Outcome(manuscript, out_dir, cached=True)
+        else:
+            todo.append((manuscript, out_dir))
+    bar = ProgressBar(len(jobs_list), enabled=progress)
+    bar.advance(len(outcomes))
+    if jobs <= 1 or len(todo) <= 1:
+        for manuscript, out_dir in todo:
+            outcomes[manuscript] = build_one(manuscript, out_dir, formats, strict, use_cache)
+            bar.advance(1, manuscript)
+    else:
+        _warm_up()
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
+            futures = {pool.submit(build_one, m, o, formats, strict, use_cache): m
+                       for m, o in todo}
+            for future in as_completed(futures):
+                outcome = future.result()
+                outcomes[outcome.manuscript] = outcome
+                bar.advance(1, outcome.manuscript)
+    bar.finish()
+    return [outcomes[manuscript] for manuscript, _ in jobs_list]
+
+
+class ProgressBar:
+    """A one-line bar on a terminal's stderr; silent when stderr is not a terminal."""
+
+    WIDTH = 30
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done, self.enabled = total, 0, enabled and total > 1
+
+    def advance(self, count: int, manuscript: Path | None = None) -> None:
+        self.done += count
+        if not self.enabled:
+            return
+        filled = self.WIDTH * self.done // max(self.total, 1)
+        name = manuscript.parent.name if manuscript else ""
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (self.WIDTH - filled)}] "
+                         f"{self.done}/{self.total} {name[:30]:<30}")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\n")
