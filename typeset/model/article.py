@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from typeset.model.reference import ReferenceRecord
+
 T = TypeVar("T")
 
 
@@ -173,6 +175,7 @@ class Reference:
     key: str
     html_id: str
     inlines: tuple  # Pandoc inlines of the rendered entry
+    record: ReferenceRecord | None = None  # the entry's fields (None: not from the .bib)
 
 
 @dataclass(frozen=True)

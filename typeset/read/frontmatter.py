@@ -29,6 +29,7 @@ from typeset.model.article import (
     Metadata,
 )
 from typeset.read import yamlsource
+from typeset.read.identifiers import normalise_doi, orcid_checksum_ok, orcid_form
 from typeset.read.source import Source
 
 ARTICLE_TYPES = ("research-article", "review-article", "book-review", "editorial",
@@ -51,8 +52,6 @@ HISTORY_FIELDS = {"received": True, "revised": False, "accepted": True, "publish
 COPYRIGHT_FIELDS = {"holder": True, "year": False}
 
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-DOI = re.compile(r"^10\.\d{4,9}/[^\s]+$")
-ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
 ROR = re.compile(r"^https://ror\.org/0[a-z0-9]{6}\d{2}$")
 LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 URL = re.compile(r"^https?://[^\s<>\"]+$")
@@ -63,16 +62,6 @@ FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udf
 # A line of three or more colons would close the fenced div that carries a Markdown field
 # through Pandoc, spilling the rest of the field into the body.
 DIV_FENCE = re.compile(r"^\s*:::", re.M)
-
-
-def orcid_checksum_ok(orcid: str) -> bool:
-    """ISO 7064 11,2 check digit, as ORCID defines it."""
-    digits = orcid.replace("-", "")
-    total = 0
-    for char in digits[:-1]:
-        total = (total + int(char)) * 2
-    check = (12 - total % 11) % 11
-    return digits[-1] == ("X" if check == 10 else str(check))
 
 
 def parse_front_matter(source: Source, journals: Callable[[str], Journal | None]
@@ -299,10 +288,11 @@ class FrontMatterReader:
 
         doi = self.text(fields.get("doi"), ("doi",), optional=True)
         if doi:
-            doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
-            if not DOI.match(doi):
+            bare = normalise_doi(doi)
+            if bare is None:
                 self.error(("doi",), f"'{shown(doi)}' is not a DOI",
                            "a DOI looks like 10.1234/abc")
+            doi = bare
         license_url = self.text(fields.get("license"), ("license",), optional=True)
         if license_url and not URL.match(license_url):
             self.error(("license",), f"'{shown(license_url)}' is not a licence URL",
@@ -475,16 +465,16 @@ class FrontMatterReader:
         text = self.text(value, path, optional=True)
         if not text:
             return None
-        match = ORCID.match(text)
-        if not match:
+        orcid = orcid_form(text)
+        if orcid is None:
             self.error(path, f"'{shown(text)}' is not an ORCID iD",
                        "e.g. 0000-0002-1825-0097")
             return None
-        if not orcid_checksum_ok(match.group(1)):
+        if not orcid_checksum_ok(orcid):
             self.error(path, f"the ORCID iD '{text}' has a wrong check digit",
                        "copy it again from the author's ORCID record")
             return None
-        return match.group(1)
+        return orcid
 
     def history(self, value: Any) -> History | None:
         if value is None:
