@@ -112,17 +112,30 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
-    if args.command == "check":
-        return _check(manuscripts, args.strict)
-    return _build(manuscripts, formats, args)
+    try:
+        if args.command == "check":
+            return _check(manuscripts, args.strict)
+        return _build(manuscripts, formats, args)
+    except KeyboardInterrupt:
+        print(("\n" if sys.stderr.isatty() else "") + "build.py: interrupted; every "
+              "output folder holds its previous outputs or the new ones, complete",
+              file=sys.stderr)
+        return 130
 
 
 def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace) -> int:
     from typeset.run.batch import build_many
+    from typeset.run.write import check_output_folder
 
     interactive = sys.stderr.isatty()
     several = len(manuscripts) > 1
     plan = [(m, output_folder(m, args.out, several)) for m in manuscripts]
+    try:  # before any work: a folder we may not write into is a mistake on the command line
+        for out_dir in dict.fromkeys(out_dir for _, out_dir in plan):
+            check_output_folder(out_dir)
+    except UsageError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return 2
     outcomes = build_many(plan, formats, jobs=args.jobs, strict=args.strict,
                           use_cache=not args.no_cache, progress=interactive)
     for outcome in outcomes:

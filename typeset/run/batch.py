@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from typeset.errors import ManuscriptError, Problem, TypesetError
+from typeset.errors import ManuscriptError, OutputError, Problem, TypesetError
 from typeset.read.source import display_path
 from typeset.run.cache import BuildCache
 
@@ -66,12 +67,29 @@ def build_one(manuscript: Path, out_dir: Path, formats: list[str], strict: bool,
     return outcome
 
 
+def _build_in_worker(manuscript: Path, out_dir: Path, formats: list[str], strict: bool,
+                     use_cache: bool) -> Outcome:
+    """`build_one` in a worker process: Ctrl-C interrupts the build (its output folder
+    stays as it was), not the worker waiting for the next one."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return build_one(manuscript, out_dir, formats, strict, use_cache)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def problems_of(exc: BaseException, manuscript: Path) -> list[Problem]:
     """What a failed build says, as located records; an exception that is not ours to
     expect is a bug, reported as such with its type (the batch goes on)."""
     name = display_path(manuscript)
     if isinstance(exc, ManuscriptError):
         return list(exc.problems)
+    if isinstance(exc, OutputError):
+        return [exc.problem]
     if isinstance(exc, TypesetError):
         return [Problem(name, None, None, str(exc))]
     log.debug("internal error while building %s", name, exc_info=exc)
@@ -107,13 +125,19 @@ def build_many(jobs_list: list[tuple[Path, Path]], formats: list[str], *, jobs: 
     else:
         _warm_up()
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-            futures = {pool.submit(build_one, m, o, formats, strict, use_cache): m
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context,
+                                 initializer=_ignore_interrupts) as pool:
+            futures = {pool.submit(_build_in_worker, m, o, formats, strict, use_cache): m
                        for m, o in todo}
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes[outcome.manuscript] = outcome
-                bar.advance(1, outcome.manuscript)
+            try:
+                for future in as_completed(futures):
+                    outcome = future.result()
+                    outcomes[outcome.manuscript] = outcome
+                    bar.advance(1, outcome.manuscript)
+            except KeyboardInterrupt:
+                for future in futures:  # the builds under way end with their interruption
+                    future.cancel()
+                raise
     bar.finish()
     return [outcomes[manuscript] for manuscript, _ in jobs_list]
 

@@ -8,14 +8,11 @@ JATS DTD and Schematron) is loaded once and reused.
 from __future__ import annotations
 
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from typeset.errors import ManuscriptError, Problem, UsageError
+from typeset.errors import ManuscriptError, Problem
 from typeset.model.article import Article
 from typeset.read.bibliography import Bibliography, load_bibliography
 from typeset.read.document import build_document
@@ -24,8 +21,9 @@ from typeset.read.journal import find_journal
 from typeset.read.pandoc import CiteprocMemo, run_pandoc
 from typeset.read.source import display_path, read_manuscript
 from typeset.render import FORMATS, Rendered, RenderJob, select
-from typeset.run.cache import BuildCache
+from typeset.run.cache import BuildCache, file_hash
 from typeset.run.timeouts import time_limit
+from typeset.run.write import OutputSet
 
 log = logging.getLogger("typeset")
 
@@ -141,10 +139,7 @@ class Builder:
             result.warnings += rendered[output.name].warnings
             result.notes += rendered[output.name].notes
         self._apply_strict(result)
-        result.outputs = self._write(out_dir, job, rendered)
-        if self.use_cache:
-            cache.record(manuscript, names, self.strict, article.input_files,
-                         [article.journal.folder], result.outputs)
+        result.outputs = self._write(out_dir, manuscript, article, job, rendered)
         return result
 
     def _apply_strict(self, result: BuildResult) -> None:
@@ -163,33 +158,15 @@ class Builder:
 
         return pdf.lay_out(article)
 
-    def _write(self, out_dir: Path, job: RenderJob, rendered: dict[str, Rendered]
-               ) -> list[Path]:
-        """Write all outputs at once: into a scratch folder, then moved into place."""
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"{display_path(out_dir)}: cannot make the output folder "
-                             f"there ({exc.strerror or exc})") from None
-        with tempfile.TemporaryDirectory(prefix=".typeset-", dir=out_dir) as scratch:
-            scratch_dir = Path(scratch)
-            names = []
-            files: dict[str, Path] = {}
-            for fmt, output in rendered.items():
-                name = job.file_name(fmt)
-                (scratch_dir / name).write_bytes(output.data)
-                names.append(name)
-                files.update(output.files)
-            for relative, source in files.items():
-                destination = scratch_dir / relative
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, destination)
-            names += sorted({Path(relative).parts[0] for relative in files})
-            written = []
-            for name in names:
-                target = out_dir / name
-                if target.is_dir():
-                    shutil.rmtree(target)
-                os.replace(scratch_dir / name, target)
-                written.append(target)
-        return written
+    def _write(self, out_dir: Path, manuscript: Path, article: Article, job: RenderJob,
+               rendered: dict[str, Rendered]) -> list[Path]:
+        """All outputs at once, with the files they use, in place of the previous ones
+        (run/write.py), recorded for the build cache."""
+        outputs = OutputSet(out_dir, owner=str(manuscript.resolve()))
+        for fmt, output in rendered.items():
+            outputs.add(job.file_name(fmt), output.data)
+            for name, content in output.files.items():
+                outputs.add(name, content)
+        inputs = {str(path.resolve()): file_hash(path) for path in article.input_files}
+        return outputs.commit(BuildCache.entry(sorted(rendered), self.strict, inputs,
+                                               [article.journal.folder]))
