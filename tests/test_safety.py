@@ -3,6 +3,7 @@ outside the manuscript's folder, no unescaped text in an output, no endless stag
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -10,14 +11,17 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import pytest
 from lxml import etree, html
+from PIL import Image
 
 from typeset.errors import Problem, StageTimeout
 from typeset.model.ast import walk
-from typeset.read.resources import check_images, check_links, image_kind
+from typeset.read.images import image_kind
+from typeset.read.resources import check_images, check_links
 from typeset.read.source import read_manuscript
 from typeset.render.html.page import render_html
 from typeset.render.jats import article as jats
@@ -27,7 +31,7 @@ from typeset.run.builder import Builder
 from typeset.run.timeouts import seconds_limit as time_limit
 
 from .conftest import run_cli
-from .helpers_manuscript import BODY, source_of, write_manuscript
+from .helpers_manuscript import BODY, source_of, tiny_png, write_manuscript
 
 PNG = (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", 2, 2)
        + b"\x08\x02\x00\x00\x00" + b"\x00" * 4)
@@ -182,21 +186,25 @@ def image_problems(folder: Path, url: str) -> list[Problem]:
 def figures(tmp_path) -> Path:
     folder = tmp_path / "manuscript"
     (folder / "figures").mkdir(parents=True)
-    (folder / "figures" / "map.png").write_bytes(PNG)
-    (folder / "figures" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 20)
-    (folder / "figures" / "anim.gif").write_bytes(b"GIF89a\x02\x00\x02\x00" + b"\x00" * 8)
+    (folder / "figures" / "map.png").write_bytes(tiny_png())
+    for name, kind in (("photo.jpg", "JPEG"), ("anim.gif", "GIF"), ("pic.webp", "WEBP")):
+        stream = io.BytesIO()
+        Image.new("RGB", (3, 2), (10, 120, 200)).save(stream, format=kind)
+        (folder / "figures" / name).write_bytes(stream.getvalue())
     (folder / "figures" / "chart.svg").write_text(
         '<?xml version="1.0"?>\n<!-- made by hand -->\n<svg xmlns="http://www.w3.org/2000/svg"'
         ' width="2" height="2"/>\n', encoding="utf-8")
-    (folder / "figures" / "pic.webp").write_bytes(b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(20))
     (folder / "figures" / "notes.png").write_text("not an image\n", encoding="utf-8")
-    (folder / "figures" / "huge.png").write_bytes(PNG.replace(struct.pack(">II", 2, 2),
-                                                              struct.pack(">II", 60000, 60000)))
+    # A header announcing 60000 × 60000 pixels (its data never decoded).
+    header = struct.pack(">IIBBBBB", 60000, 60000, 8, 2, 0, 0, 0)
+    (folder / "figures" / "huge.png").write_bytes(
+        tiny_png()[:8] + struct.pack(">I", 13) + b"IHDR" + header
+        + struct.pack(">I", zlib.crc32(b"IHDR" + header)) + tiny_png()[33:])
     (folder / "figures" / "xxe.svg").write_text(
         '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
         '<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>', encoding="utf-8")
     (folder / "figures" / "folder.png").mkdir()
-    (tmp_path / "outside.png").write_bytes(PNG)
+    (tmp_path / "outside.png").write_bytes(tiny_png())
     (folder / "linked.png").symlink_to(tmp_path / "outside.png")
     (folder / "inside-link.png").symlink_to(folder / "figures" / "map.png")
     return folder

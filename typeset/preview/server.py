@@ -2,10 +2,12 @@
 
 The server (standard library) serves only what the page loads: the page itself, the files
 of `html_page.asset_map` by their exact relative URL, the PDF, and the event stream the
-reload script listens to. No URL is ever joined to a folder, so nothing else on the disk
-can be reached. It binds to 127.0.0.1 unless told otherwise, and then also refuses
-requests whose Host header is not a loopback name (a web page elsewhere cannot use DNS
-rebinding to read the preview).
+reload script listens to. No URL is ever joined to a folder, and each file is read with
+the build's confinement (read/confined.py: the file opened must lie in the manuscript's
+or the style's folder, links followed), so nothing else on the disk can be reached, not
+even through a figure swapped for a link. It binds to 127.0.0.1 unless told otherwise,
+and then also refuses requests whose Host header is not a loopback name (a web page
+elsewhere cannot use DNS rebinding to read the preview).
 """
 
 from __future__ import annotations
@@ -30,9 +32,12 @@ from typeset.preview.state import (
     Preview,
     stamp,
 )
+from typeset.read.confined import Refused, read_confined
+from typeset.read.resources import MAX_IMAGE_BYTES as MAX_ASSET_BYTES
 from typeset.read.source import display_path
 
 log = logging.getLogger("typeset.preview")
+
 
 
 class PreviewServer(ThreadingHTTPServer):
@@ -92,9 +97,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
             # Browsers ask for it unprompted; a 404 would be a console error in every tab.
             self._send(HTTPStatus.NO_CONTENT, "image/x-icon", b"", send_body)
         else:
-            self._asset(preview.snapshot.assets.get(path[1:]), send_body)
+            snapshot = preview.snapshot
+            self._asset(snapshot.assets.get(path[1:]), snapshot.roots, send_body)
 
-    def _asset(self, source: Path | None, send_body: bool) -> None:
+    def _asset(self, source: Path | None, roots: tuple[Path, ...], send_body: bool) -> None:
         file_stamp = stamp(source) if source is not None else None
         if file_stamp is None:
             self._plain(HTTPStatus.NOT_FOUND, "not found", send_body)
@@ -109,8 +115,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         try:
-            data = source.read_bytes()
-        except OSError:
+            data = read_confined(source, roots, MAX_ASSET_BYTES)
+        except Refused as reason:
+            log.debug("refused to serve %s: %s", source, reason)
             self._plain(HTTPStatus.NOT_FOUND, "not found", send_body)
             return
         kind = CONTENT_TYPES.get(source.suffix.lower(), "application/octet-stream")

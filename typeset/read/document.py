@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from urllib.parse import unquote, urlsplit
 
 from typeset import i18n, mathtex
 from typeset.errors import ManuscriptError, Problem, shown
@@ -56,7 +55,7 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
         kind, _, lang = ident.removeprefix(DIV_PREFIX).rpartition("-")
         check_raw(nodes, source, problems, field=f"{kind}.{lang}")
     drop_inline_comments(everything)
-    check_images(everything, source, problems)
+    images = check_images(everything, source, problems)
     check_links(everything, source, problems)
     check_citations(everything, source, set(records), problems)
     check_math(everything, source, problems)
@@ -77,17 +76,7 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
     main, appendices = split_appendices(body)
     return Document(blocks=tuple(main), abstracts=per_lang("abstract"), statements=statements,
                     references=tuple(references), sections=tuple(sections), cite_as=cite_as,
-                    appendices=tuple(appendices), files=shown_files(everything))
-
-
-def shown_files(nodes: list) -> tuple[str, ...]:
-    """The local files among `nodes`' images (already checked: inside the folder), in
-    order of first appearance."""
-    files: dict[str, None] = {}
-    for node in nodes:
-        if node["t"] == "Image":
-            files.setdefault(unquote(urlsplit(node["c"][2][0]).path))
-    return tuple(files)
+                    appendices=tuple(appendices), files=tuple(images), file_data=images)
 
 
 def _split(blocks: list, records: dict[str, ReferenceRecord]

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pypandoc
 import yaml
@@ -23,7 +24,10 @@ from typeset import paths as resources
 from typeset.errors import ManuscriptError, Problem, StageTimeout, warning
 from typeset.model.article import Journal, Metadata
 from typeset.model.ast import walk
-from typeset.read.source import Source
+from typeset.read.source import Source, display_path
+
+if TYPE_CHECKING:
+    from typeset.read.bibliography import Bibliography
 
 SELF_KEY = "typeset-self"
 DIV_PREFIX = "typeset-meta-"
@@ -111,7 +115,10 @@ class CiteprocMemo:
 
 
 def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
-               bibliography: Path | None, memo: CiteprocMemo | None = None) -> PandocResult:
+               bibliography: Bibliography | None, memo: CiteprocMemo | None = None
+               ) -> PandocResult:
+    """Pandoc's AST of the body; `bibliography` is handed over as the text we read and
+    checked (Pandoc reads a copy of it, never the file, which may have changed since)."""
     lang = metadata.lang
     meta = {
         "lang": {"en": "en-US", "tr": "tr-TR"}.get(lang, lang),
@@ -121,7 +128,8 @@ def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
         "references": [self_reference(metadata, journal)],
     }
     csl = csl_style(journal, lang)
-    key = json.dumps([meta, str(csl), _stamp(bibliography)], sort_keys=True)
+    key = json.dumps([meta, str(csl), bibliography.digest if bibliography else None],
+                     sort_keys=True)
     if memo is not None and memo.key == key:
         result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=False)
         cites = [node for node in walk(result.ast["blocks"]) if node["t"] == "Cite"]
@@ -142,16 +150,8 @@ def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
     return result
 
 
-def _stamp(path: Path | None) -> list | None:
-    try:
-        stat = path.stat() if path else None
-    except OSError:
-        return None
-    return [str(path), stat.st_mtime_ns, stat.st_size] if stat else None
-
-
 def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
-            bibliography: Path | None, citeproc: bool) -> PandocResult:
+            bibliography: Bibliography | None, citeproc: bool) -> PandocResult:
     with tempfile.TemporaryDirectory(prefix="typeset-") as scratch:
         meta_file = Path(scratch) / "meta.yaml"
         meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
@@ -163,7 +163,9 @@ def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
         if citeproc:
             args += ["--citeproc", "--csl", str(csl)]
             if bibliography is not None:
-                args += ["--bibliography", str(bibliography)]
+                copy = Path(scratch) / BIBLIOGRAPHY_COPY
+                copy.write_text(bibliography.text, encoding="utf-8")
+                args += ["--bibliography", str(copy)]
         try:
             completed = subprocess.run(
                 args, input=build_input(source, metadata).encode("utf-8"),
@@ -174,10 +176,16 @@ def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
         log = _read_log(log_file)
     stderr = completed.stderr.decode("utf-8", "replace")
     if completed.returncode != 0:
+        if bibliography is not None:  # Pandoc names its copy: name the editor's file
+            stderr = stderr.replace(str(Path(scratch) / BIBLIOGRAPHY_COPY),
+                                    display_path(bibliography.path))
         raise ManuscriptError([Problem(source.name, None, None,
                                        "Pandoc could not convert the manuscript: "
                                        + stderr.strip())])
     return PandocResult(json.loads(completed.stdout), pandoc_warnings(log, source))
+
+
+BIBLIOGRAPHY_COPY = "bibliography.bib"
 
 
 def _read_log(path: Path) -> list[dict]:

@@ -6,6 +6,8 @@ number in the body is a line number in the file.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 import stat
 from dataclasses import dataclass
@@ -44,6 +46,7 @@ class Source:
     front_matter: str
     front_matter_first_line: int  # line number of the first YAML line in the file
     body: str  # the whole file with the front matter blanked out
+    digest: str = ""  # SHA-256 of the file's bytes, as read
 
     @property
     def name(self) -> str:
@@ -119,7 +122,8 @@ def read_manuscript(path: Path) -> Source:
     name = display_path(path)
     raw = read_limited(path, MAX_MANUSCRIPT_BYTES, name, "the manuscript")
     text = decode(raw, name)
-    return split_front_matter(path, text)
+    return dataclasses.replace(split_front_matter(path, text),
+                               digest=hashlib.sha256(raw).hexdigest())
 
 
 def decode(raw: bytes, name: str) -> str:

@@ -7,6 +7,7 @@ JATS DTD and Schematron) is loaded once and reused.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,7 +22,8 @@ from typeset.read.journal import find_journal
 from typeset.read.pandoc import CiteprocMemo, run_pandoc
 from typeset.read.source import display_path, read_manuscript
 from typeset.render import FORMATS, Rendered, RenderJob, select
-from typeset.run.cache import BuildCache, file_hash
+from typeset.run.cache import BuildCache
+from typeset.run.faults import fault_point
 from typeset.run.timeouts import time_limit
 from typeset.run.write import OutputSet
 
@@ -62,11 +64,16 @@ class Builder:
             source, lambda journal_id: find_journal(journal_id, self.styles))
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
         records = bibliography.records if bibliography else {}
-        result = run_pandoc(source, metadata, journal,
-                            bibliography.path if bibliography else None, self._citeproc_memo)
+        result = run_pandoc(source, metadata, journal, bibliography, self._citeproc_memo)
         document = build_document(result.ast, source, metadata, journal, records)
-        return Article(manuscript.resolve(), metadata, journal, document, bibliography,
-                       result.warnings)
+        fault_point("read")
+        path = manuscript.resolve()
+        digests = {str(path): source.digest,
+                   **({str(bibliography.path): bibliography.digest} if bibliography else {}),
+                   **{str(path.parent / name): hashlib.sha256(data).hexdigest()
+                      for name, data in document.file_data.items()}}
+        return Article(path, metadata, journal, document, bibliography, result.warnings,
+                       digests=digests)
 
     def _bibliography(self, manuscript: Path, relative: str | None,
                       name: str) -> Bibliography | None:
@@ -167,6 +174,5 @@ class Builder:
             outputs.add(job.file_name(fmt), output.data)
             for name, content in output.files.items():
                 outputs.add(name, content)
-        inputs = {str(path.resolve()): file_hash(path) for path in article.input_files}
-        return outputs.commit(BuildCache.entry(sorted(rendered), self.strict, inputs,
-                                               [article.journal.folder]))
+        return outputs.commit(BuildCache.entry(sorted(rendered), self.strict,
+                                               article.digests, [article.journal.folder]))

@@ -59,7 +59,7 @@ def render_output(article: Article, job: RenderJob) -> Rendered:
     if job.jats_validator is not None:
         warnings = validate(article, xml, job.jats_validator())
     return Rendered(xml.encode("utf-8"), warnings=warnings, notes=notes(article),
-                    files=article.files)
+                    files=dict(article.file_data))
 
 
 def notes(article: Article) -> list[Problem]:

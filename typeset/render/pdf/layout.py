@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import os
 import threading
+import warnings
 from functools import cache
 
 from typeset import i18n
@@ -129,7 +130,10 @@ class PdfLayout:
         weasyprint, font_config = _weasyprint()
         style = article.journal.folder
         self.article = article
-        self.fetcher = SafeFetcher([article.folder, style])
+        # The manuscript's files from the bytes read with it; the style's from its folder.
+        self.fetcher = SafeFetcher([article.folder, style], {
+            os.path.normpath(article.folder / name): data
+            for name, data in article.file_data.items()})
         self.collector = _WarningCollector()
         with self._collecting():
             stylesheet = weasyprint.CSS(filename=str(style / "print.css"),
@@ -190,11 +194,19 @@ def lay_out(article: Article) -> PdfLayout:
 
 
 class _LoggerHandler:
-    def __init__(self, logger: logging.Logger, handler: logging.Handler):
+    """WeasyPrint's log messages, and the Python warnings of the libraries it runs (Pillow
+    decoding a picture), into the collector: reported as the build's warnings, never
+    printed raw."""
+
+    def __init__(self, logger: logging.Logger, handler: _WarningCollector):
         self.logger, self.handler = logger, handler
+        self._warnings = warnings.catch_warnings(record=True)
 
     def __enter__(self):
         self.logger.addHandler(self.handler)
+        self._caught = self._warnings.__enter__()
 
     def __exit__(self, *exc):
+        self._warnings.__exit__(*exc)
+        self.handler.messages += [str(caught.message) for caught in self._caught]
         self.logger.removeHandler(self.handler)
