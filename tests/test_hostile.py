@@ -6,6 +6,7 @@ parser, bibliographies one reader accepts and the other does not."""
 from __future__ import annotations
 
 import io
+import struct
 import subprocess
 import sys
 import time
@@ -107,3 +108,113 @@ def test_the_preview_never_serves_a_file_outside_the_folder(tmp_path):
         assert not any(b"root:" in body for _, _, body in answers)
         wait_until(lambda: not running.preview.snapshot.ok, "no rebuild after the change")
         assert request(running.url, "/figures/map.png")[0] == 404
+
+
+# -- nesting --------------------------------------------------------------------------------
+
+DEEP_QUOTES = BODY + "\n" + "> " * 300 + "Deep quote text.\n"
+# Deeper than Python's JSON reader goes: refused all the same.
+DEEP_EMPHASIS = BODY + "\n" + "*a _b " * 300 + "x" + "_ b* " * 300 + "\n"
+TOO_DEEP = ("more than 32 levels of quotes, lists, divs or emphasis inside one another "
+            "(flatten the structure: no printed article nests this deep)")
+
+
+def test_300_nested_quotes_are_refused_at_their_line(tmp_path):
+    write_manuscript(tmp_path / "m", body=DEEP_QUOTES)
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "m", "--to",
+                             "jats", "--out", "out"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr == f"m/article.md:37:601: {TOO_DEEP}\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_batch_goes_on_past_articles_nested_too_deep(tmp_path):
+    write_manuscript(tmp_path / "issue" / "a-quotes", body=DEEP_QUOTES)
+    write_manuscript(tmp_path / "issue" / "b-emphasis", body=DEEP_EMPHASIS)
+    write_manuscript(tmp_path / "issue" / "c-good")
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "issue",
+                             "--to", "html", "--out", "out"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=180)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"issue/a-quotes/article.md:37:601: {TOO_DEEP}",
+        f"issue/b-emphasis/article.md:37:1: {TOO_DEEP}",
+        "1 built, 2 failed, 0 unchanged"]
+    assert (tmp_path / "out" / "c-good" / "article.html").is_file()
+
+
+# -- pictures that lie, drawings that act ----------------------------------------------------
+
+def bomb_jpeg() -> bytes:
+    """A 31 KB JPEG whose frame header, announcing 13000 × 13000 pixels, stands behind
+    1001 comment segments."""
+    stream = io.BytesIO()
+    Image.new("RGB", (8, 8), (90, 90, 90)).save(stream, format="JPEG")
+    data = bytearray(stream.getvalue())
+    frame = data.index(b"\xff\xc0")
+    data[frame + 5:frame + 9] = struct.pack(">HH", 13000, 13000)
+    comments = (b"\xff\xfe" + struct.pack(">H", 28) + b"c" * 26) * 1001
+    return bytes(data[:2]) + comments + bytes(data[2:])
+
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ' \
+      'width="20" height="10">\n{}\n</svg>\n'
+HOSTILE_SVGS = {
+    "xxe.svg": '<?xml version="1.0"?>\n<!--' + " padding" * 700 + ' -->\n<!DOCTYPE svg [\n'
+               '<!ENTITY secret SYSTEM "file:///etc/passwd">\n]>\n' + SVG.format(
+                   "<text>&secret;</text>"),
+    "script.svg": SVG.format('<rect width="5" height="5"/>\n<script>alert(1)</script>'),
+    "onload.svg": SVG.format('<rect width="5" height="5" onload="alert(1)"/>'),
+    "link.svg": SVG.format('<a xlink:href="javascript:alert(1)"><text>x</text></a>'),
+    "remote.svg": SVG.format('<image href="https://example.org/track.png" width="1" '
+                             'height="1"/>'),
+    "html.svg": SVG.format('<foreignObject width="9" height="9"><p>x</p></foreignObject>'),
+    "style.svg": SVG.format('<style>@import url("https://example.org/x.css");</style>'),
+}
+# A drawing as editors' programs save them: a DOCTYPE without declarations, references
+# inside itself, a picture carried as a data: URL.
+GOOD_SVG = ('<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+            '"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n' + SVG.format(
+                '<defs><linearGradient id="g"><stop offset="0" stop-color="red"/>'
+                '</linearGradient></defs>\n<rect id="r" width="5" height="5" '
+                'fill="url(#g)" style="stroke: url(#g)"/>\n<use xlink:href="#r" x="6"/>\n'
+                '<image width="2" height="2" href="data:image/png;base64,iVBORw0KGgo="/>'))
+
+
+def test_pictures_that_lie_and_drawings_that_act_are_refused_where_they_are(tmp_path):
+    folder = tmp_path / "m"
+    names = ["bomb.jpg", "good.svg", *HOSTILE_SVGS]
+    body = BODY + "".join(f"\n![Figure {name}](figures/{name})\n" for name in names)
+    write_manuscript(folder, body=body)
+    (folder / "figures").mkdir()
+    (folder / "figures" / "bomb.jpg").write_bytes(bomb_jpeg())
+    (folder / "figures" / "good.svg").write_text(GOOD_SVG, encoding="utf-8")
+    for name, text in HOSTILE_SVGS.items():
+        (folder / "figures" / name).write_text(text, encoding="utf-8")
+    assert 30_000 < len(bomb_jpeg()) < 32_000
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "m", "--to",
+                             "jats", "--out", "out"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1
+    static = "(a figure is a drawing: save it again without scripts)"
+    itself = "(embed what it uses, pictures as data: URLs, or export a PNG)"
+    assert result.stderr.splitlines() == [
+        "m/article.md:37:20: the image 'figures/bomb.jpg' is 13000 × 13000 pixels, too large "
+        "to lay out (scale it down: a printed page needs at most 100 megapixels)",
+        "m/figures/html.svg:2: the SVG image 'figures/html.svg' has a <foreignObject> "
+        "element: HTML inside the drawing (draw it with SVG shapes and text only, or "
+        "export a PNG)",
+        "m/figures/link.svg:2: the SVG image 'figures/link.svg' has a script URL in "
+        f"href=... {static}",
+        "m/figures/onload.svg:2: the SVG image 'figures/onload.svg' has an event handler, "
+        "onload=..., which would run in the browser of anyone who opens it " + static,
+        "m/figures/remote.svg:2: the SVG image 'figures/remote.svg' refers to "
+        f"'https://example.org/track.png' outside itself {itself}",
+        "m/figures/script.svg:3: the SVG image 'figures/script.svg' has a <script> element, "
+        f"which would run in the browser of anyone who opens it {static}",
+        "m/figures/style.svg:2: the SVG image 'figures/style.svg' imports a stylesheet "
+        f"with @import {itself}",
+        "m/figures/xxe.svg:3: the SVG image 'figures/xxe.svg' declares XML entities (save it "
+        "again without a DOCTYPE: entities can read other files)"]

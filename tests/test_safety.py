@@ -236,13 +236,18 @@ def test_image_files_inside_the_folder_are_accepted(figures, url):
     ("figures/notes.png", "'figures/notes.png' is not an image file"),
     ("figures/folder.png", "the image 'figures/folder.png' is a folder"),
     ("figures/huge.png", "the image 'figures/huge.png' is 60000 × 60000 pixels"),
-    ("figures/xxe.svg", "the SVG image 'figures/xxe.svg' declares XML entities"),
 ])
 def test_images_that_are_refused_with_their_line(figures, url, message):
     found = image_problems(figures, url)
     assert len(found) == 1
     assert message in found[0].message
     assert (found[0].line, found[0].column) == (7, 8)
+
+
+def test_an_svg_with_entities_is_refused_at_its_own_line(figures):
+    (found,) = image_problems(figures, "figures/xxe.svg")
+    assert found.message == "the SVG image 'figures/xxe.svg' declares XML entities"
+    assert (found.path, found.line) == (str(figures / "figures" / "xxe.svg"), 1)
 
 
 def test_image_kinds_are_told_by_their_first_bytes():

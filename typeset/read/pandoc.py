@@ -23,7 +23,7 @@ import yaml
 from typeset import paths as resources
 from typeset.errors import ManuscriptError, Problem, StageTimeout, warning
 from typeset.model.article import Journal, Metadata
-from typeset.model.ast import walk
+from typeset.model.ast import stringify, walk
 from typeset.read.source import Source, display_path
 
 if TYPE_CHECKING:
@@ -182,12 +182,73 @@ def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
         raise ManuscriptError([Problem(source.name, None, None,
                                        "Pandoc could not convert the manuscript: "
                                        + stderr.strip())])
-    return PandocResult(json.loads(completed.stdout), pandoc_warnings(log, source))
+    try:
+        ast = json.loads(completed.stdout)
+    except RecursionError:  # nested beyond what Python's JSON reader takes
+        raise ManuscriptError([nesting_problem(source, None)]) from None
+    deep = too_deep(ast["blocks"])
+    if deep is not None:
+        raise ManuscriptError([nesting_problem(source, deep)])
+    return PandocResult(ast, pandoc_warnings(log, source))
+
+
+# Quotes in lists in quotes...: no article nests more than a handful of levels, and every
+# output walks the tree recursively (our writers, WeasyPrint's layout, the JATS4R check,
+# which stops at 100 XML elements deep: 32 nested lists are 64 of them).
+MAX_NESTING = 32
+# The elements that hold others and count as a level (a paragraph, a word do not).
+_NESTING = {"BlockQuote", "BulletList", "OrderedList", "DefinitionList", "Div", "Figure",
+            "Table", "Note", "Emph", "Underline", "Strong", "Strikeout", "Superscript",
+            "Subscript", "SmallCaps", "Quoted", "Cite", "Link", "Span", "Image"}
+
+
+def too_deep(blocks: list) -> dict | None:
+    """The first element nested more than MAX_NESTING levels deep, or None. Iterative:
+    the check itself must not run out of stack."""
+    stack: list[tuple[object, int]] = [(blocks, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if node.get("t") in _NESTING:
+                depth += 1
+                if depth > MAX_NESTING:
+                    return node
+            stack.extend((value, depth) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((item, depth) for item in reversed(node))
+    return None
+
+
+def nesting_problem(source: Source, element: dict | None) -> Problem:
+    """Located at the text of the element too deep when it can be found, else at the line
+    of the source that opens the most levels."""
+    line = column = None
+    text = " ".join(stringify(element).split())[:40] if element is not None else ""
+    if len(text) >= 8:  # long enough to be found where it is, not elsewhere
+        line, column = source.locate(text, source.body_first_line)
+    if line is None:
+        line = _deepest_line(source)
+        column = 1 if line else None
+    return Problem(source.name, line, column,
+                   f"more than {MAX_NESTING} levels of quotes, lists, divs or emphasis "
+                   "inside one another", hint="flatten the structure: no printed article "
+                   "nests this deep")
+
+
+def _deepest_line(source: Source) -> int | None:
+    """The line that opens the most levels: quote markers, indentation, emphasis and
+    bracket marks."""
+    best, best_line = 0, None
+    for number, text in enumerate(source.body.split("\n"), 1):
+        quotes = re.match(r"[ \t>]*", text).group().count(">")
+        indent = (len(text) - len(text.lstrip(" \t"))) // 2
+        marks = sum(text.count(mark) for mark in "*_[")
+        if max(quotes, indent, marks) > best:
+            best, best_line = max(quotes, indent, marks), number
+    return best_line
 
 
 BIBLIOGRAPHY_COPY = "bibliography.bib"
-
-
 def _read_log(path: Path) -> list[dict]:
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
