@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from typeset.preview.server import Running
 
 from .conftest import ROOT
-from .helpers_manuscript import BODY, write_manuscript
+from .helpers_manuscript import BIBTEX, BODY, write_manuscript
 from .test_preview import request, wait_until
 
 
@@ -218,3 +218,25 @@ def test_pictures_that_lie_and_drawings_that_act_are_refused_where_they_are(tmp_
         f"with @import {itself}",
         "m/figures/xxe.svg:3: the SVG image 'figures/xxe.svg' declares XML entities (save it "
         "again without a DOCTYPE: entities can read other files)"]
+
+
+# -- messages ----------------------------------------------------------------------------
+
+def test_a_bibliography_only_pandoc_refuses_is_located_in_the_bib(tmp_path):
+    """pybtex reads these, Pandoc's citeproc does not: the message names the .bib's line
+    and column, not the manuscript."""
+    lost_character = BIBTEX + ("\n@book{k\ufffdey,\n  author = {Roe, R.},\n  title = {B},\n"
+                               "  publisher = {P},\n  year = {2019}\n}\n")
+    odd_field = BIBTEX.replace("  pages = {1--10}\n",
+                               "  pages = {1--10},\n  entrysubtype...\n = {x}\n")
+    for name, bibtex in (("lost", lost_character), ("odd", odd_field)):
+        write_manuscript(tmp_path / name, bibtex=bibtex)
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "lost", "odd"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "lost/references.bib:10:8: BibTeX: Pandoc cannot read this entry: unexpected U+FFFD "
+        "(REPLACEMENT CHARACTER) (a character lost when the file was converted from another "
+        "encoding: type it again)",
+        "odd/references.bib:8:15: BibTeX: Pandoc cannot read this entry: unexpected '.' "
+        "(check the entry's syntax: field names take letters, digits, - and _)"]

@@ -273,3 +273,18 @@ def test_a_write_refused_by_the_system_is_one_clear_line(folder):
         "are unchanged (a file is larger than this system allows (see ulimit -f))"]
     assert listing(folder / "out") == before
     assert leftovers(folder) == []
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_usage_error_for_one_or_many(tmp_path):
+    """Checked before any work, for a single article and for a batch alike: exit 2."""
+    manuscript(tmp_path / "m", "New")
+    for name in ("a", "b"):
+        manuscript(tmp_path / "issue" / name, "New")
+    (tmp_path / "notes.txt").write_text("a file\n", encoding="utf-8")
+    single = run_cli("build", "m", "--out", "notes.txt/out", cwd=tmp_path)
+    batch = run_cli("build", "issue", "--out", "notes.txt/out", cwd=tmp_path)
+    assert (single.returncode, batch.returncode) == (2, 2)
+    assert single.stderr == ("build.py: error: notes.txt/out: cannot make the output folder "
+                             "there (notes.txt is a file)\n")
+    assert batch.stderr == ("build.py: error: notes.txt/out/a: cannot make the output "
+                            "folder there (notes.txt is a file)\n")

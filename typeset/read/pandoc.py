@@ -13,6 +13,7 @@ import json
 import re
 import subprocess
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +38,7 @@ FENCE = ":" * 12
 # on the machine) behind our back.
 READER = "markdown-native_divs-native_spans-yaml_metadata_block"
 PANDOC_TIMEOUT = 120
+BIBLIOGRAPHY_COPY = "bibliography.bib"  # the name of Pandoc's copy of the .bib we read
 # The last page is known only after layout: the "Cite as" entry carries this number until
 # then (see structure.with_last_page).
 LAST_PAGE_PLACEHOLDER = "999999"  # seconds; a pathological input must not hang the build
@@ -176,12 +178,7 @@ def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
         log = _read_log(log_file)
     stderr = completed.stderr.decode("utf-8", "replace")
     if completed.returncode != 0:
-        if bibliography is not None:  # Pandoc names its copy: name the editor's file
-            stderr = stderr.replace(str(Path(scratch) / BIBLIOGRAPHY_COPY),
-                                    display_path(bibliography.path))
-        raise ManuscriptError([Problem(source.name, None, None,
-                                       "Pandoc could not convert the manuscript: "
-                                       + stderr.strip())])
+        raise ManuscriptError([pandoc_failure(stderr, source, bibliography)])
     try:
         ast = json.loads(completed.stdout)
     except RecursionError:  # nested beyond what Python's JSON reader takes
@@ -248,7 +245,33 @@ def _deepest_line(source: Source) -> int | None:
     return best_line
 
 
-BIBLIOGRAPHY_COPY = "bibliography.bib"
+_BIBLIOGRAPHY_ERROR = re.compile(
+    r"Error reading bibliography file (?P<file>.*?):\s*\(line (?P<line>\d+), column "
+    r"(?P<column>\d+)\):\s*(?P<what>.*)", re.S)
+_CHARACTER_CODE = re.compile(r"'\\(\d+)'")
+
+
+def pandoc_failure(stderr: str, source: Source, bibliography: Bibliography | None
+                   ) -> Problem:
+    """Pandoc's failure as one located problem: a bibliography it cannot read (one that
+    pybtex accepted) at the .bib's line and column, anything else on the manuscript."""
+    found = _BIBLIOGRAPHY_ERROR.search(stderr)
+    if found and bibliography is not None:
+        what = " ".join(found["what"].split())
+        hint = "check the entry's syntax: field names take letters, digits, - and _"
+        if "\\65533" in what:
+            hint = "a character lost when the file was converted from another encoding: " \
+                   "type it again"
+        what = _CHARACTER_CODE.sub(lambda m: f"U+{int(m[1]):04X} "
+                                   f"({unicodedata.name(chr(int(m[1])), 'a character')})",
+                                   what)
+        return Problem(display_path(bibliography.path), int(found["line"]),
+                       int(found["column"]), f"BibTeX: Pandoc cannot read this entry: {what}",
+                       hint=hint)
+    text = " ".join(stderr.split())
+    return Problem(source.name, None, None, f"Pandoc could not convert the manuscript: {text}")
+
+
 def _read_log(path: Path) -> list[dict]:
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))

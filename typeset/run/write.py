@@ -277,7 +277,7 @@ def _current(path: Path) -> Path | None:
         return linked
     try:
         info = os.lstat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     if not stat.S_ISDIR(info.st_mode):
         raise UsageError(f"{display_path(path)}: a file, not a folder (give --out a folder)")
@@ -378,6 +378,14 @@ def _unreadable_record_message(path: Path) -> str:
 def check_output_folder(out_dir: Path) -> None:
     """Raise `UsageError` when the outputs could not go into `out_dir`: it is a file, a
     mount point, holds files we did not write, or lies where nothing can be written."""
+    try:
+        _check_output_folder(out_dir)
+    except OSError as exc:
+        raise UsageError(f"{display_path(out_dir)}: cannot use the output folder "
+                         f"({exc.strerror or exc})") from None
+
+
+def _check_output_folder(out_dir: Path) -> None:
     path = _target(out_dir)
     current = _current(path)
     if current is None:
