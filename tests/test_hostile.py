@@ -6,9 +6,13 @@ parser, bibliographies one reader accepts and the other does not."""
 from __future__ import annotations
 
 import io
+import os
+import selectors
+import socket
 import struct
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -29,8 +33,6 @@ def png(size: tuple[int, int], colour: tuple[int, int, int] = (200, 30, 30)) -> 
 
 
 def start_build(folder: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
-    import os
-
     return subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", *args],
                             cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, **(env or {})})
@@ -240,3 +242,35 @@ def test_a_bibliography_only_pandoc_refuses_is_located_in_the_bib(tmp_path):
         "encoding: type it again)",
         "odd/references.bib:8:15: BibTeX: Pandoc cannot read this entry: unexpected '.' "
         "(check the entry's syntax: field names take letters, digits, - and _)"]
+
+
+# -- the preview's connections ---------------------------------------------------------
+
+def test_idle_connections_cannot_pile_up_threads_in_the_preview(tmp_path):
+    """A hundred clients that connect and send nothing: the server never holds more than
+    its limit of threads, answers the others 503 at once, lets the silent ones go after
+    the idle time, and serves the page again."""
+    manuscript = write_manuscript(tmp_path / "m")
+    with Running(manuscript, report=lambda _message: None, max_connections=8,
+                 idle_seconds=1.0) as running:
+        address = running.server.server_address[:2]
+        before = threading.active_count()
+        clients = [socket.create_connection(address, timeout=5) for _ in range(100)]
+        answers: dict[socket.socket, bytes] = {}
+        most = 0
+        with selectors.DefaultSelector() as selector:
+            for client in clients:
+                selector.register(client, selectors.EVENT_READ)
+            deadline = time.monotonic() + 10
+            while len(answers) < len(clients) and time.monotonic() < deadline:
+                most = max(most, threading.active_count() - before)
+                for key, _ in selector.select(timeout=0.05):
+                    answers[key.fileobj] = key.fileobj.recv(100)
+                    selector.unregister(key.fileobj)
+        for client in clients:
+            client.close()
+        assert most <= 8
+        assert len(answers) == 100  # none held: each refused, or closed when idle
+        refused = sum(answer.startswith(b"HTTP/1.0 503") for answer in answers.values())
+        assert refused >= 50 and sum(answer == b"" for answer in answers.values()) >= 8
+        assert request(running.url, "/")[0] == 200
