@@ -270,7 +270,7 @@ def test_a_write_refused_by_the_system_is_one_clear_line(folder):
     no_traceback(result)
     assert result.stderr.splitlines() == [
         "out: the outputs could not be written (File too large); the previous outputs there "
-        "are unchanged (a file is larger than this system allows (see ulimit -f))"]
+        "are unchanged (a file is larger than this system allows: see ulimit -f)"]
     assert listing(folder / "out") == before
     assert leftovers(folder) == []
 

@@ -757,7 +757,10 @@ def _ancestors_shared(folder: Path, deadline: float) -> Iterator[None]:
     fds = []
     try:
         for path in [*reversed(folder.parents), folder]:
-            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+            except PermissionError:  # a folder we may pass through but not list
+                continue  # (no output folder of ours: we could not have scanned it)
             fds.append(fd)
             _lock(fd, False, deadline, path)
             if not _same_inode(fd, path):
@@ -788,7 +791,7 @@ _HINTS = {
     errno.EROFS: "the file system is read-only: give another --out",
     errno.EACCES: "no permission to write there: give another --out",
     errno.EPERM: "no permission to write there: give another --out",
-    errno.EFBIG: "a file is larger than this system allows (see ulimit -f)",
+    errno.EFBIG: "a file is larger than this system allows: see ulimit -f",
     errno.EIO: "the disk reported an error: check it, or give another --out",
 }
 
