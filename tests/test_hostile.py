@@ -244,6 +244,50 @@ def test_a_bibliography_only_pandoc_refuses_is_located_in_the_bib(tmp_path):
         "(check the entry's syntax: field names take letters, digits, - and _)"]
 
 
+# -- budgets ---------------------------------------------------------------------------------
+
+def test_a_build_past_its_time_budget_stops_with_one_line_and_writes_nothing(tmp_path):
+    write_manuscript(tmp_path / "m")
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "m", "--to",
+                             "pdf", "--out", "out", "--timeout", "0.5"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert result.stderr == ("m/article.md: the build took more than 0.5 s and was stopped "
+                             "(the time allowed for one build: --timeout, or "
+                             "TYPESET_BUILD_TIMEOUT)\n")
+    assert not (tmp_path / "out").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".typeset-")]
+
+
+def test_a_manuscript_needing_more_memory_than_allowed_is_refused_before_any_work(tmp_path):
+    """The estimate (run/memory.py) is made from the text before Pandoc runs: a batch
+    refuses the large article and builds the other."""
+    write_manuscript(tmp_path / "issue" / "a-long", body=BODY + "\nA long paragraph. " * 30000)
+    write_manuscript(tmp_path / "issue" / "b-short")
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "issue",
+                             "--to", "html", "--out", "out"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "TYPESET_MEMORY_LIMIT": "300"})
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("issue/a-long/article.md: building this manuscript would need "
+                               "about ")
+    assert lines[0].endswith(" MB of memory, more than the 300 MB allowed (split it into "
+                             "several articles, or allow more: --memory MB, or "
+                             "TYPESET_MEMORY_LIMIT)")
+    assert lines[-1] == "1 built, 1 failed, 0 unchanged"
+    assert (tmp_path / "out" / "b-short" / "article.html").is_file()
+    assert time.monotonic() - started < 60
+
+
+def test_a_manuscript_over_the_size_limit_is_refused_before_it_is_parsed(tmp_path):
+    path = write_manuscript(tmp_path / "m", body=BODY + "x" * (5 * 1024 * 1024))
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", str(path)],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == "m/article.md: the manuscript is larger than 5 MB\n"
+
 # -- the preview's connections ---------------------------------------------------------
 
 def test_idle_connections_cannot_pile_up_threads_in_the_preview(tmp_path):
@@ -274,3 +318,4 @@ def test_idle_connections_cannot_pile_up_threads_in_the_preview(tmp_path):
         refused = sum(answer.startswith(b"HTTP/1.0 503") for answer in answers.values())
         assert refused >= 50 and sum(answer == b"" for answer in answers.values()) >= 8
         assert request(running.url, "/")[0] == 200
+

@@ -357,6 +357,21 @@ def test_nested_time_limits_fire_at_the_earliest_deadline():
     _busy(0.2)  # and none is left behind
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_limit_dropped_by_a_destructor_fires_again():
+    """The garbage collector runs destructors at any moment, and Python prints and drops
+    an exception raised in one: the expired limit fires again until its block ends."""
+    class Slow:
+        def __del__(self):
+            _busy(0.4)  # the limit expires in here
+
+    started = time.perf_counter()
+    with pytest.raises(StageTimeout, match=r"^again$"), time_limit(0.1, "again"):
+        Slow()  # collected at once: its destructor runs, the first alarm is dropped
+        _busy(5)
+    assert time.perf_counter() - started < 3
+
+
 def test_a_time_limit_keeps_an_enclosing_alarm_of_other_code():
     class Foreign(Exception):
         pass

@@ -44,6 +44,14 @@ def make_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate everything, write nothing")
     check.add_argument("manuscripts", nargs="*", type=Path, metavar="MANUSCRIPT")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    for command in (build, check):
+        command.add_argument("--timeout", type=float, metavar="SECONDS",
+                             help="stop a manuscript's build after this long (default: "
+                                  "TYPESET_BUILD_TIMEOUT, else 600; 0: no limit)")
+        command.add_argument("--memory", type=float, metavar="MB",
+                             help="refuse a manuscript whose build would need more memory "
+                                  "(default: TYPESET_MEMORY_LIMIT, else 2048 or 80%% of the "
+                                  "memory available; 0: no limit)")
     serve = commands.add_parser("serve", help="preview the reading page in a browser, "
                                               "rebuilt on every save")
     serve.add_argument("manuscript", nargs="?", type=Path, metavar="MANUSCRIPT",
@@ -109,12 +117,15 @@ def main(argv: list[str] | None = None) -> int:
         manuscripts = find_manuscripts(args.manuscripts)
         if getattr(args, "jobs", 1) < 1:
             raise UsageError("--jobs: give a number from 1")
+        for option in ("timeout", "memory"):
+            if (getattr(args, option, None) or 0) < 0:
+                raise UsageError(f"--{option}: give a number from 0 (0: no limit)")
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
     try:
         if args.command == "check":
-            return _check(manuscripts, args.strict)
+            return _check(manuscripts, args.strict, _limits(args))
         return _build(manuscripts, formats, args)
     except KeyboardInterrupt:
         print(("\n" if sys.stderr.isatty() else "") + "build.py: interrupted; every "
@@ -137,7 +148,8 @@ def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
     outcomes = build_many(plan, formats, jobs=args.jobs, strict=args.strict,
-                          use_cache=not args.no_cache, progress=interactive)
+                          use_cache=not args.no_cache, progress=interactive,
+                          limits=_limits(args))
     for outcome in outcomes:
         _report(outcome.warnings)
         if not outcome.ok:
@@ -155,11 +167,18 @@ def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace
     return 1 if failed else 0
 
 
-def _check(manuscripts: list[Path], strict: bool) -> int:
+def _limits(args: argparse.Namespace):
+    from typeset.run.batch import Limits
+
+    return Limits(seconds=args.timeout, megabytes=args.memory)
+
+
+def _check(manuscripts: list[Path], strict: bool, limits) -> int:
     from typeset.run.batch import problems_of
     from typeset.run.builder import Builder
 
-    builder = Builder(strict=strict)
+    builder = Builder(strict=strict, time_budget=limits.seconds,
+                      memory_limit=limits.megabytes)
     failed = 0
     notes: list[Problem] = []
     for manuscript in manuscripts:

@@ -19,6 +19,8 @@ import io
 import re
 from dataclasses import dataclass
 
+from typeset.errors import TypesetError
+
 MAX_IMAGE_PIXELS = 100_000_000  # a full A4 page at 600 dpi is about 35 megapixels
 KINDS = "PNG, JPEG, GIF, SVG or WebP"
 _SNIFF_BYTES = 4096
@@ -73,6 +75,8 @@ def image_problem(data: bytes, shown_name: str) -> ImageProblem | None:
 def raster_problem(kind: str, data: bytes, shown_name: str) -> ImageProblem | None:
     try:
         width, height = _pillow_size(kind, data)
+    except TypesetError:
+        raise  # a time limit that ran out while Pillow read
     except Exception as exc:  # Pillow's plugins raise SyntaxError, OSError, struct.error...
         reason = str(exc) or type(exc).__name__
         return ImageProblem(f"the image '{shown_name}' cannot be read as {kind.upper()} "

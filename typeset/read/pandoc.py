@@ -173,7 +173,7 @@ def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
                 args, input=build_input(source, metadata).encode("utf-8"),
                 capture_output=True, timeout=PANDOC_TIMEOUT, cwd=scratch, check=False)
         except subprocess.TimeoutExpired:
-            raise StageTimeout(f"{source.name}: Pandoc took more than {PANDOC_TIMEOUT} s "
+            raise StageTimeout(f"Pandoc took more than {PANDOC_TIMEOUT} s "
                                "and was stopped") from None
         log = _read_log(log_file)
     stderr = completed.stderr.decode("utf-8", "replace")

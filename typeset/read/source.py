@@ -15,8 +15,10 @@ from pathlib import Path
 
 from typeset.errors import ManuscriptError, Problem
 
-# A manuscript larger than this is refused before anything parses it.
-MAX_MANUSCRIPT_BYTES = 20 * 1024 * 1024
+# A manuscript larger than this is refused before anything parses it. A 300-page article is
+# about 1.5 MB; at 5 MB a build takes a few minutes and about 1.5 GB (docs/performance.md),
+# well within the build's time budget (run/timeouts.py) and memory limit (run/memory.py).
+MAX_MANUSCRIPT_BYTES = 5 * 1024 * 1024
 # Hundreds of authors fit in a few kilobytes: more than this is a mistake, and refusing it
 # keeps the YAML parser (pure Python) well within its time limit.
 MAX_FRONT_MATTER_CHARS = 1024 * 1024

@@ -42,21 +42,31 @@ class Outcome:
 _builder = None  # one per worker process, kept between manuscripts
 
 
-def _worker_builder(strict: bool, use_cache: bool):
+@dataclass(frozen=True)
+class Limits:
+    """What one build may take (None: the environment's setting or the default)."""
+
+    seconds: float | None = None  # run/timeouts.py
+    megabytes: float | None = None  # run/memory.py
+
+
+def _worker_builder(strict: bool, use_cache: bool, limits: Limits = Limits()):
     global _builder
     if _builder is None:
         from typeset.run.builder import Builder
 
-        _builder = Builder(strict=strict, use_cache=use_cache)
+        _builder = Builder(strict=strict, use_cache=use_cache, time_budget=limits.seconds,
+                           memory_limit=limits.megabytes)
     return _builder
 
 
 def build_one(manuscript: Path, out_dir: Path, formats: list[str], strict: bool,
-              use_cache: bool) -> Outcome:
+              use_cache: bool, limits: Limits = Limits()) -> Outcome:
     started = time.perf_counter()
     outcome = Outcome(manuscript, out_dir)
     try:
-        result = _worker_builder(strict, use_cache).build(manuscript, out_dir, formats)
+        builder = _worker_builder(strict, use_cache, limits)
+        result = builder.build(manuscript, out_dir, formats)
         outcome.cached = result.cached
         outcome.warnings = list(result.warnings)
         outcome.notes = list(result.notes)
@@ -68,12 +78,12 @@ def build_one(manuscript: Path, out_dir: Path, formats: list[str], strict: bool,
 
 
 def _build_in_worker(manuscript: Path, out_dir: Path, formats: list[str], strict: bool,
-                     use_cache: bool) -> Outcome:
+                     use_cache: bool, limits: Limits) -> Outcome:
     """`build_one` in a worker process: Ctrl-C interrupts the build (its output folder
     stays as it was), not the worker waiting for the next one."""
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
-        return build_one(manuscript, out_dir, formats, strict, use_cache)
+        return build_one(manuscript, out_dir, formats, strict, use_cache, limits)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -106,8 +116,8 @@ def _warm_up() -> None:
 
 
 def build_many(jobs_list: list[tuple[Path, Path]], formats: list[str], *, jobs: int = 1,
-               strict: bool = False, use_cache: bool = True, progress: bool = False
-               ) -> list[Outcome]:
+               strict: bool = False, use_cache: bool = True, progress: bool = False,
+               limits: Limits = Limits()) -> list[Outcome]:
     """Build each (manuscript, output folder); return the outcomes in the given order."""
     outcomes: dict[Path, Outcome] = {}
     todo = []
@@ -120,15 +130,16 @@ def build_many(jobs_list: list[tuple[Path, Path]], formats: list[str], *, jobs: 
     bar.advance(len(outcomes))
     if jobs <= 1 or len(todo) <= 1:
         for manuscript, out_dir in todo:
-            outcomes[manuscript] = build_one(manuscript, out_dir, formats, strict, use_cache)
+            outcomes[manuscript] = build_one(manuscript, out_dir, formats, strict, use_cache,
+                                             limits)
             bar.advance(1, manuscript)
     else:
         _warm_up()
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context,
                                  initializer=_ignore_interrupts) as pool:
-            futures = {pool.submit(_build_in_worker, m, o, formats, strict, use_cache): m
-                       for m, o in todo}
+            futures = {pool.submit(_build_in_worker, m, o, formats, strict, use_cache,
+                                   limits): m for m, o in todo}
             try:
                 for future in as_completed(futures):
                     outcome = future.result()

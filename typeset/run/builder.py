@@ -20,11 +20,12 @@ from typeset.read.document import build_document
 from typeset.read.frontmatter import parse_front_matter
 from typeset.read.journal import find_journal
 from typeset.read.pandoc import CiteprocMemo, run_pandoc
-from typeset.read.source import display_path, read_manuscript
+from typeset.read.source import read_manuscript
 from typeset.render import FORMATS, Rendered, RenderJob, select
 from typeset.run.cache import BuildCache
 from typeset.run.faults import fault_point
-from typeset.run.timeouts import time_limit
+from typeset.run.memory import check_memory
+from typeset.run.timeouts import build_time_limit, time_limit
 from typeset.run.write import OutputSet
 
 log = logging.getLogger("typeset")
@@ -40,8 +41,13 @@ class BuildResult:
 
 class Builder:
     def __init__(self, *, strict: bool = False, validate_jats: bool = True,
-                 styles: Path | None = None, use_cache: bool = True):
+                 styles: Path | None = None, use_cache: bool = True,
+                 time_budget: float | None = None, memory_limit: float | None = None):
         self.strict = strict
+        # Seconds and megabytes allowed for one build (None: their environment variables
+        # or defaults, run/timeouts.py and run/memory.py).
+        self.time_budget = time_budget
+        self.memory_limit = memory_limit
         self.use_cache = use_cache
         self.validate_jats = validate_jats
         self.styles = styles  # where journal profiles live (default: the project's styles/)
@@ -55,11 +61,12 @@ class Builder:
 
     def read(self, manuscript: Path) -> Article:
         """Everything up to the article model: no output is rendered yet."""
-        with time_limit("read", display_path(manuscript)):
+        with time_limit("read"):
             return self._read(manuscript)
 
     def _read(self, manuscript: Path) -> Article:
         source = read_manuscript(manuscript)
+        check_memory(source, self.memory_limit)  # before anything grows with it
         metadata, journal = parse_front_matter(
             source, lambda journal_id: find_journal(journal_id, self.styles))
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
@@ -109,10 +116,11 @@ class Builder:
         its JATS rendered and validated."""
         from typeset.render.jats import article as jats
 
-        article = self.read(manuscript)
-        job = RenderJob(frozenset(["jats"]), manuscript.stem,
-                        jats_validator=self.jats_validator)
-        rendered = jats.render_output(article, job)
+        with build_time_limit(self.time_budget):
+            article = self.read(manuscript)
+            job = RenderJob(frozenset(["jats"]), manuscript.stem,
+                            jats_validator=self.jats_validator)
+            rendered = jats.render_output(article, job)
         result = BuildResult(manuscript, warnings=[*article.warnings, *rendered.warnings],
                              notes=rendered.notes)
         self._apply_strict(result)
@@ -127,13 +135,18 @@ class Builder:
         cache = BuildCache(out_dir)
         if self.use_cache and cache.is_fresh(manuscript, names, self.strict):
             return BuildResult(manuscript, cached=True)
+        with build_time_limit(self.time_budget):
+            return self._build(manuscript, out_dir, outputs, names)
+
+    def _build(self, manuscript: Path, out_dir: Path, outputs: list, names: list[str]
+               ) -> BuildResult:
         if "pdf" in names:
             from typeset.render.pdf import layout as pdf
 
             pdf.warm_up_in_background()  # overlaps Pandoc, which runs in its own process
         article = self.read(manuscript)
         result = BuildResult(manuscript, warnings=list(article.warnings))
-        with time_limit("pdf", display_path(manuscript)):
+        with time_limit("pdf"):
             layout = self._layout(article, names)
         if layout is not None:
             article = layout.article  # with its last page, when the first page is set
@@ -141,7 +154,7 @@ class Builder:
                         self.jats_validator if self.validate_jats else None)
         rendered: dict[str, Rendered] = {}
         for output in outputs:
-            with time_limit(output.stage, display_path(manuscript)):
+            with time_limit(output.stage):
                 rendered[output.name] = output.render(article, job)
             result.warnings += rendered[output.name].warnings
             result.notes += rendered[output.name].notes

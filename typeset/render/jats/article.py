@@ -75,7 +75,7 @@ def validate(article: Article, xml: str, validator) -> list[Problem]:
     """Our JATS against the DTD and JATS4R's rules: their errors are bugs of ours and stop
     the build; their warnings are returned, located in the XML."""
     name = display_path(article.source_path)
-    with time_limit("jats", name):
+    with time_limit("jats"):
         issues = validator.validate(xml.encode("utf-8"))
     errors = [i for i in issues if i.severity == "error"]
     if errors:
