@@ -57,15 +57,16 @@ class Builder:
 
     # -- stages -------------------------------------------------------------------------
 
-    def read(self, manuscript: Path) -> Article:
-        """Everything up to the article model: no output is rendered yet."""
+    def read(self, manuscript: Path, supplied: dict | None = None) -> Article:
+        """Everything up to the article model: no output is rendered yet. `supplied`:
+        front-matter fields given from outside (an issue's, see Issue.supplied_fields)."""
         with time_limit("read", display_path(manuscript)):
-            return self._read(manuscript)
+            return self._read(manuscript, supplied)
 
-    def _read(self, manuscript: Path) -> Article:
+    def _read(self, manuscript: Path, supplied: dict | None = None) -> Article:
         source = read_manuscript(manuscript)
         metadata, journal = parse_front_matter(
-            source, lambda journal_id: find_journal(journal_id, self.styles))
+            source, lambda journal_id: find_journal(journal_id, self.styles), supplied)
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
         records = bibliography.records if bibliography else {}
         result = run_pandoc(source, metadata, journal,
