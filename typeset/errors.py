@@ -59,6 +59,8 @@ CODES = {
     "jats-validation": "a JATS4R or DTD warning about the generated XML",
     "jats-archiving": "the journal profile has no ISSN: JATS Archiving instead of Publishing",
     "page-limit": "the article is longer than the journal's page limit",
+    "output-not-written": "an issue's output is not written: the journal profile lacks a "
+                          "field it needs",
 }
 
 

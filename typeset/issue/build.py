@@ -17,12 +17,13 @@ written when there is any.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from typeset.errors import ManuscriptError, Problem, UsageError
+from typeset.errors import ManuscriptError, Problem, UsageError, warning
 from typeset.issue.paginate import (
     ARTICLE_OUTPUTS,
     ArticleOutcome,
@@ -45,6 +46,7 @@ class IssueBuildResult:
     cached: bool = False  # nothing had changed: the outputs in place were kept
     laid_out: list[str] = field(default_factory=list)  # the articles laid out, by folder
     warnings: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # about the setting, said once
     outputs: list[Path] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -95,17 +97,14 @@ def build_issue(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = Fa
                              o.first_page + o.page_count - 1)
                 for entry, o in zip(entries, outcomes, strict=True)]
     result.laid_out = [o.folder for o in outcomes if o.laid_out]
-    result.warnings = [Problem(display_path(entry.manuscript), None, None, text,
-                               severity="warning")
-                       for entry, o in zip(entries, outcomes, strict=True)
-                       for text in o.warnings]
+    result.warnings = [w for o in outcomes for w in o.warnings]
     result.warnings += _page_limit_warnings(issue, entries, articles)
+    result.notes = list(dict.fromkeys(n for o in outcomes for n in o.notes))
 
     files, warnings = render_issue_outputs(issue, articles, outcomes, out_dir, archive_href)
     result.warnings += warnings
     if strict and result.warnings:
-        raise ManuscriptError([Problem(w.path, w.line, w.column, w.message, w.field,
-                                       "--strict makes warnings errors")
+        raise ManuscriptError([w.as_error("--strict makes warnings errors")
                                for w in result.warnings])
     result.outputs = write_issue(out_dir, issue, articles, outcomes, files, record)
     record.save(issue, options, _article_records(entries, articles, outcomes, out_dir),
@@ -115,9 +114,9 @@ def build_issue(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = Fa
 
 
 def check_issue(folder: Path, *, jobs: int = 1, strict: bool = False,
-                styles: Path | None = None) -> list[Problem]:
+                styles: Path | None = None) -> tuple[list[Problem], list[Problem]]:
     """Every problem of the issue and its articles, without laying anything out; raise
-    ManuscriptError when there is one. Returns the warnings."""
+    ManuscriptError when there is one. Returns the warnings and the notes."""
     reading = read_issue(folder, styles)
     if reading.problems or reading.issue is None:
         raise ManuscriptError([*reading.problems,
@@ -126,13 +125,8 @@ def check_issue(folder: Path, *, jobs: int = 1, strict: bool = False,
     outcomes = process_articles(reading.issue, tasks, jobs=jobs, strict=strict,
                                 check_only=True)
     _raise_problems(outcomes, reading)
-    first = reading.entries[0].folder if reading.entries else None
-    problems = check_first_pages(reading.declared_first_pages,
-                                 {first: reading.issue.first_page} if first else {})
-    if problems:
-        raise ManuscriptError(problems)
-    return [Problem(display_path(entry.manuscript), None, None, text, severity="warning")
-            for entry, o in zip(reading.entries, outcomes, strict=True) for text in o.warnings]
+    return ([w for o in outcomes for w in o.warnings],
+            list(dict.fromkeys(n for o in outcomes for n in o.notes)))
 
 
 # -- the steps ------------------------------------------------------------------------------
@@ -205,9 +199,9 @@ def _page_limit_warnings(issue: Issue, entries, articles: list[IssueArticle]
     limit = issue.journal.page_limit
     if not limit:
         return []
-    return [Problem(display_path(entry.manuscript), None, None,
+    return [warning("page-limit", display_path(entry.manuscript), None, None,
                     f"the article runs to {item.page_count} pages, more than the journal's "
-                    f"page limit of {limit} (page-limit in its profile)", severity="warning")
+                    f"page limit of {limit}", hint="page-limit in the journal's profile")
             for entry, item in zip(entries, articles, strict=True) if item.page_count > limit]
 
 
@@ -219,9 +213,9 @@ def render_issue_outputs(issue: Issue, articles: list[IssueArticle],
     from typeset.issue import exports, front, join, site
 
     issue_file = display_path(issue.folder / ISSUE_FILE)
-    front_pdf, front_warnings = front.render_front(issue, articles)
-    warnings = [Problem(issue_file, None, None, text, severity="warning")
-                for text in front_warnings]
+    front_pdf, front_messages = front.render_front(issue, articles)
+    warnings = [warning("weasyprint", issue_file, None, None, message)
+                for message in front_messages]
     article_pdfs = [o.rendered.get("pdf") or (out_dir / o.folder / ARTICLE_OUTPUTS["pdf"])
                     .read_bytes() for o in outcomes]
     files = {"front.pdf": front.link_for_reading_alone(issue, articles, front_pdf),
@@ -244,8 +238,6 @@ def write_issue(out_dir: Path, issue: Issue, articles: list[IssueArticle],
     place (an article's folder replaced whole), so that a failed build leaves the
     previous outputs as they were."""
     from typeset.issue import site
-    from typeset.render.html.page import copy_assets
-    from typeset.run.builder import copy_images
 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -263,8 +255,10 @@ def write_issue(out_dir: Path, issue: Issue, articles: list[IssueArticle],
             target.mkdir()
             for fmt, data in outcome.rendered.items():
                 (target / ARTICLE_OUTPUTS[fmt]).write_bytes(data)
-            copy_assets(item.article, target)
-            copy_images(item.article, target)
+            for relative, source in outcome.files.items():
+                destination = target / relative
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, destination)
             folders.append(item.folder)
         for name, data in files.items():
             (scratch_dir / name).write_bytes(data)
@@ -284,17 +278,12 @@ def write_issue(out_dir: Path, issue: Issue, articles: list[IssueArticle],
 
 def _article_records(entries, articles: list[IssueArticle], outcomes: list[ArticleOutcome],
                      out_dir: Path) -> dict[str, dict]:
-    from typeset.run.builder import image_paths
-
     records = {}
     for entry, item, outcome in zip(entries, articles, outcomes, strict=True):
         if not outcome.rendered:
             records[item.folder] = {"kept": True}
             continue
-        article = item.article
-        inputs = [entry.manuscript,
-                  *([article.bibliography.path] if article.bibliography else []),
-                  *(article.folder / image for image in image_paths(article))]
+        inputs = item.article.input_files
         records[item.folder] = {"manuscript": entry.manuscript, "inputs": inputs,
                                 "first_page": item.first_page, "page_count": item.page_count,
                                 "outputs": [out_dir / item.folder]}
@@ -365,8 +354,8 @@ def build_archive(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = 
     files, warnings = site.render_archive(journal, archived)
     result.warnings = warnings
     if strict and warnings:
-        raise ManuscriptError([Problem(w.path, w.line, w.column, w.message, w.field,
-                                       "--strict makes warnings errors") for w in warnings])
+        raise ManuscriptError([w.as_error("--strict makes warnings errors")
+                               for w in warnings])
     with tempfile.TemporaryDirectory(prefix=".typeset-", dir=out_dir) as scratch:
         scratch_dir = Path(scratch)
         for name, data in files.items():

@@ -20,8 +20,8 @@ def run_issue_command(command: str, kind: str, folder: Path, args: argparse.Name
         if command == "check":
             if kind == "archive":
                 raise UsageError("check takes one issue folder")
-            warnings = check_issue(folder, jobs=args.jobs, strict=args.strict)
-            _print_warnings(warnings)
+            warnings, notes = check_issue(folder, jobs=args.jobs, strict=args.strict)
+            _print_warnings([*warnings, *notes])
             print(f"{folder}: no problems found", file=sys.stderr)
             return 0
         options = {"jobs": args.jobs, "strict": args.strict, "use_cache": not args.no_cache,
@@ -48,7 +48,7 @@ def run_issue_command(command: str, kind: str, folder: Path, args: argparse.Name
 
 
 def _report(result, interactive: bool) -> None:
-    _print_warnings(result.warnings)
+    _print_warnings([*result.warnings, *result.notes])
     if not interactive:
         return
     if result.cached:

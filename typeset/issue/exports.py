@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from typeset.errors import Problem
+from typeset.errors import Problem, warning
 from typeset.model.issue import Issue, IssueArticle
 from typeset.read.source import display_path
 
@@ -22,9 +22,9 @@ def render_exports(issue: Issue, articles: Sequence[IssueArticle]
     try:
         from typeset import export
     except ImportError:  # the exports are not part of this build (yet)
-        return {}, [Problem(display_path(issue.folder), None, None,
+        return {}, [warning("output-not-written", display_path(issue.folder), None, None,
                             f"{' and '.join(DEPOSITS)} are not written: this version of "
-                            "the pipeline has no typeset.export", severity="warning")]
+                            "the pipeline has no typeset.export")]
     files: dict[str, bytes] = {}
     warnings: list[Problem] = []
     for name, render, validate in (

@@ -24,7 +24,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from typeset.errors import ManuscriptError, Problem, TypesetError
+from typeset.errors import ManuscriptError, Problem, warning
 from typeset.model.article import Article
 from typeset.model.issue import Issue
 from typeset.read.document import with_last_page
@@ -89,6 +89,7 @@ class ArticleLayout:
         return self._layout.page_count if self._layout is not None else self._expected
 
     def numbered(self, first_page: int) -> tuple[Article, bytes, list[str]]:
+        """The article with its pages, its PDF and WeasyPrint's messages."""
         from typeset.render.pdf import layout as pdf
 
         count = self.page_count
@@ -99,8 +100,8 @@ class ArticleLayout:
                 if layout.page_count == count:
                     break
                 count = layout.page_count
-            data, warnings = layout.write()
-        return article, data, [f"WeasyPrint: {w}" for w in warnings]
+            data, messages = layout.write()
+        return article, data, messages
 
 
 # -- the page counts, shared by the workers ----------------------------------------------
@@ -169,9 +170,13 @@ class ArticleOutcome:
     first_page: int | None = None
     page_count: int | None = None
     rendered: dict[str, bytes] = field(default_factory=dict)  # empty: the outputs are kept
+    # The files the outputs refer to, copied beside them (figures, the reading page's
+    # stylesheet and fonts): path relative to the article's folder -> the source file.
+    files: dict[str, Path] = field(default_factory=dict)
     laid_out: bool = False
     problems: list[Problem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # about the article
+    notes: list[Problem] = field(default_factory=list)  # about the setting (said once)
     skipped: bool = False  # not laid out: an article before it failed
     seconds: float = 0.0
 
@@ -222,29 +227,37 @@ def process_article(task: ArticleTask) -> ArticleOutcome:
     ledger = _worker.ledger
     try:
         _process(task, outcome)
-    except TypesetError as exc:
-        outcome.problems = list(exc.problems) if isinstance(exc, ManuscriptError) else [
-            Problem(display_path(task.manuscript), None, None, str(exc))]
-        if ledger is not None:
-            ledger.fail(task.position)
     except EarlierArticleFailed:
         outcome.skipped = True
+    except Exception as exc:  # located problems, or a bug of ours reported as one
+        from typeset.run.batch import problems_of
+
+        outcome.problems = problems_of(exc, task.manuscript)
+        if ledger is not None:
+            ledger.fail(task.position)
     outcome.seconds = time.perf_counter() - started
     return outcome
 
 
 def _process(task: ArticleTask, outcome: ArticleOutcome) -> None:
+    from typeset.render import FORMATS, RenderJob
+    from typeset.render.html import page
+    from typeset.render.jats import article as jats
+
     worker = _worker
     builder = worker.builder
     article = builder.read(task.manuscript,
                            worker.issue.supplied_fields(FIRST_PAGE_PLACEHOLDER))
+    article = dataclasses.replace(article,
+                                  published_folder=worker.issue.url(task.folder))
     outcome.warnings += article.warnings
+    job = RenderJob(frozenset(FORMATS), "article", None,
+                    builder.jats_validator if worker.validate_jats else None)
     if worker.check_only:
-        if worker.validate_jats:
-            from typeset.render.jats import article as jats
-
-            outcome.warnings += builder.check_jats(article, jats.render_jats(article))
-        _strict(outcome, article)
+        rendered = jats.render_output(article, job)
+        outcome.warnings += rendered.warnings
+        outcome.notes += rendered.notes
+        _strict(outcome)
         return
     ledger = worker.ledger
     if task.kept_page_count is not None:
@@ -261,28 +274,29 @@ def _process(task: ArticleTask, outcome: ArticleOutcome) -> None:
         layout = ArticleLayout(article)
         ledger.publish(task.position, layout.page_count)
         first_page = ledger.first_page(task.position)
-    article, pdf_bytes, pdf_warnings = layout.numbered(first_page)
+    article, pdf_bytes, pdf_messages = layout.numbered(first_page)
     outcome.laid_out = True
     outcome.article = article
     outcome.first_page = first_page
     outcome.page_count = article.last_page - first_page + 1
     if outcome.page_count != layout.page_count:
         ledger.publish(task.position, outcome.page_count)  # the build checks the sequence
-    from typeset.render.html.page import render_html
-    from typeset.render.jats import article as jats
+    name = display_path(article.source_path)
+    outcome.warnings += [warning("weasyprint", name, None, None, f"WeasyPrint: {message}")
+                         for message in pdf_messages]
+    outcome.rendered["pdf"] = pdf_bytes
+    for fmt, render in (("jats", jats.render_output), ("html", page.render_output)):
+        rendered = render(article, job)
+        outcome.rendered[fmt] = rendered.data
+        outcome.warnings += rendered.warnings
+        outcome.notes += rendered.notes
+        outcome.files.update(rendered.files)
+    _strict(outcome)
 
-    xml = jats.render_jats(article)
-    outcome.warnings += builder.check_jats(article, xml)
-    outcome.warnings += pdf_warnings
-    outcome.rendered = {"pdf": pdf_bytes, "jats": xml.encode("utf-8"),
-                        "html": render_html(article, ARTICLE_OUTPUTS["pdf"]).encode("utf-8")}
-    _strict(outcome, article)
 
-
-def _strict(outcome: ArticleOutcome, article: Article) -> None:
+def _strict(outcome: ArticleOutcome) -> None:
     if _worker.strict and outcome.warnings:
-        raise ManuscriptError([Problem(display_path(article.source_path), None, None, w,
-                                       hint="--strict makes warnings errors")
+        raise ManuscriptError([w.as_error("--strict makes warnings errors")
                                for w in outcome.warnings])
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from typeset.errors import Problem
+from typeset.errors import Problem, warning
 from typeset.issue.paginate import ARTICLE_OUTPUTS
 from typeset.issue.presentation import in_language, issue_context, issue_line
 from typeset.model.article import Journal
@@ -59,10 +59,9 @@ def render_issue_site(issue: Issue, articles: Sequence[IssueArticle],
 
 
 def missing_url(journal: Journal, output: str) -> Problem:
-    return Problem(display_path(journal.folder / "journal.yaml"), None, None,
-                   f"{output} is not written: the journal profile has no url", "url",
-                   "the site's address, under which the pages are published",
-                   severity="warning")
+    return warning("output-not-written", display_path(journal.folder / "journal.yaml"),
+                   None, None, f"{output} is not written: the journal profile has no url",
+                   "url", "the site's address, under which the pages are published")
 
 
 def issue_json_ld(issue: Issue, articles: Sequence[IssueArticle]) -> dict:
