@@ -59,15 +59,18 @@ def run(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple[
     process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0]
+    done = threading.Event()
 
     def sample():
-        while process.poll() is None:
+        # Not process.poll(): it would reap the child before wait4 below can.
+        while not done.is_set():
             peak[0] = max(peak[0], tree_rss_kb(process.pid))
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
+    done.set()
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     sampler.join()
@@ -226,7 +229,9 @@ def issue_rows(scratch: Path, jobs: int) -> list[tuple[str, float, float]]:
     first = sorted(p for p in issue.iterdir() if p.is_dir())[0] / "article.md"
     text = first.read_text(encoding="utf-8")
     cut = text.index("# Conclusion")
-    extra = "\n\n".join(text[text.index("# Introduction"):cut].split("\n\n")[1:5] * 2)
+    paragraphs = [p for p in text[text.index("# Introduction"):cut].split("\n\n")[1:]
+                  if p.strip() and not p.startswith(("#", "[^"))]
+    extra = "\n\n".join(paragraphs[:4] * 2)
     first.write_text(text[:cut] + "# Afterword {.unnumbered}\n\n" + extra + "\n\n"
                      + text[cut:], encoding="utf-8")
     moved = run([*BUILD, "build", str(issue), "--out", str(out), "--jobs", str(jobs)])
