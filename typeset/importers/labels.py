@@ -77,10 +77,16 @@ REFERRING_WORDS = {
 
 
 def key(text: str) -> str:
-    """A label as the tables above hold it: "ANAHTAR KELİMELER:" -> "anahtar kelimeler"."""
+    """A label as the tables above hold it: "ANAHTAR KELİMELER:" -> "anahtar kelimeler".
+
+    A capital I is ı in Turkish and i in English: "ABSTRACT" must find "abstract" and
+    "ÇIKAR ÇATIŞMASI" "çıkar çatışması", so a word's I is read the Turkish way only when
+    the word has Turkish letters of its own."""
     text = re.sub(r"[\s\u00a0]+", " ", text).strip().strip("*_").strip()
     text = re.sub(r"^\d+(\.\d+)*\.?\s+", "", text)
-    return turkish_lower(text.rstrip(":.").strip())
+    text = text.rstrip(":.").strip()
+    return " ".join(turkish_lower(w) if re.search("[çğıöşüÇĞİÖŞÜ]", w) else w.lower()
+                    for w in text.split(" "))
 
 
 def lookup(table: dict, text: str):

@@ -121,8 +121,8 @@ def front_matter_text(fields: dict) -> tuple[str, dict[tuple, int]]:
         elif name in ("history", "copyright"):
             writer.key(path, 0, name)
             for key, item in value.items():
-                writer.key((name, key), 2, key, str(item) if not isinstance(item, str)
-                           else scalar(item))
+                # dates stay bare: YAML reads 2022-12-28 as a date, as the format wants
+                writer.key((name, key), 2, key, item if name == "history" else scalar(item))
         elif name == "keywords":
             writer.key(path, 0, name)
             for lang, words in value.items():
