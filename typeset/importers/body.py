@@ -92,6 +92,15 @@ class BodyReader:
             block = blocks[index]
             classes: list[str] = []
             ident = ""
+            named = labels.lookup(labels.INTRODUCTION, heading.text) or labels.lookup(
+                labels.CONCLUSION, heading.text)
+            if heading.number and named and "." not in heading.number:
+                self.note("check", f"\"{heading.number}. {heading.text}\" is numbered in the "
+                                   "file; the introduction and conclusion are not numbered in "
+                                   "the journal's style, so the sections around it are "
+                                   "numbered differently from the file", block,
+                          heading.text[:20])
+                heading = type(heading)(heading.text, "", heading.style_level)
             if heading.number:
                 level = heading.number.count(".") + 1
                 parts = [int(p) for p in heading.number.split(".")]
@@ -125,6 +134,11 @@ class BodyReader:
             previous_level = level
             text = heading.text
             inlines = _heading_inlines(block, heading)
+            if appendix and (prefix := labels.APPENDIX.match(text)):
+                # "EK 1. Örnek Adaların Listesi": the style labels appendices itself
+                rest = text[prefix.end():].lstrip(" .:–-")
+                if rest:
+                    text, inlines = rest, words(rest)
             if _mostly_caps(text) and len(text.split()) > 1:
                 cased = title_case(text, self.lang, self.acronyms)
                 inlines = words(cased)
@@ -286,6 +300,19 @@ class BodyReader:
     # -- what the manuscript format refuses ---------------------------------------------
 
     def clean(self, block: dict) -> None:
+        if block["t"] in ("BulletList", "OrderedList"):
+            items = block["c"] if block["t"] == "BulletList" else block["c"][1]
+            if all(len(item) == 1 and item[0]["t"] == "Para" for item in items):
+                for item in items:
+                    item[0]["t"] = "Plain"  # one paragraph per item: a tight list
+        if block["t"] == "Table":
+            for row in block["c"][3][1]:
+                for cell in row[1]:
+                    for child in cell[4]:
+                        inlines = child.get("c") if child["t"] in ("Para", "Plain") else None
+                        if inlines and len(inlines) == 1 and inlines[0]["t"] == "Strong":
+                            child["c"] = inlines[0]["c"]  # the style sets headers in bold
+
         def visit(node) -> None:
             if isinstance(node, dict):
                 if node.get("t") in ("RawInline", "RawBlock"):

@@ -359,7 +359,7 @@ def _looks_like_name(word: str) -> bool:
 def _table_cells(table: dict) -> list[list]:
     """Every cell's blocks of a Pandoc 3 table."""
     cells = []
-    _, _, _, _, head, bodies, foot = table["c"]
+    _, _, _, head, bodies, foot = table["c"]
     rows = list(head[1])
     for body in bodies:
         rows += body[2] + body[3]

@@ -91,6 +91,7 @@ class _Reader:
         self.abstract_parts: list[tuple[str, list[dict]]] = []  # (label, blocks)
         self.corresponding_hint: Marked | None = None
         self.pending_emails: list[str] = []
+        self.named_orcids: list[tuple[str, str]] = []
 
     def note(self, severity: str, message: str, path: tuple = ()) -> None:
         self.report.add(FRONT, severity, message, ("yaml", path))
@@ -152,6 +153,13 @@ class _Reader:
             self.front.article_type = kind
             return index + 1
         if labels.split_label(flat, [labels.SKIPPED]):
+            return index + 1
+        if re.match(r"^ORCID\b", flat, re.I) and aff.ORCID.search(flat):
+            # "ORCID: Zeynep Kaya 0000-...; Elif Demir 0000-...": each iD after its name
+            position = 0
+            for match in aff.ORCID.finditer(flat):
+                self.named_orcids.append((flat[position:match.start()], match[1].upper()))
+                position = match.end()
             return index + 1
         if labels.split_label(flat, [labels.CORRESPONDING]) or flat.startswith("*"):
             if "@" in flat or labels.split_label(flat, [labels.CORRESPONDING]):
@@ -233,11 +241,15 @@ class _Reader:
             return False
         for name, _ in persons:
             words = _name_words(name)
-            if not 2 <= len(words) <= 6:
+            if not 2 <= len(words) <= 5:
                 return False
             if not all(w[:1].isupper() for w in words):
                 return False
-        has_caps = any(is_all_caps(w) for name, _ in persons for w in _name_words(name))
+        # "Zeynep KAYA": surnames in capitals, given names not (a title in capitals has
+        # every word in capitals)
+        has_caps = all(any(is_all_caps(w) for w in _name_words(name))
+                       and not all(is_all_caps(w) for w in _name_words(name))
+                       for name, _ in persons)
         has_marks = any(marks for _, marks in persons)
         following = block_text(blocks[index + 1]) if index + 1 < len(blocks) else ""
         return has_caps or has_marks or bool(aff.INSTITUTION.search(following)
@@ -383,16 +395,23 @@ class _Reader:
         for line in lines:
             owners = [p for p in authors if line.mark and line.mark in p.marks] or (
                 authors if len(authors) == 1 else [])
-            if line.position:
-                for person in owners if len(owners) == 1 else []:
-                    person.position.setdefault(aff.position_language(line.position),
-                                               line.position)
+            if line.position and len(owners) == 1:
+                owners[0].position.setdefault(aff.position_language(line.position),
+                                              line.position)
+            elif line.position:
+                self.note("check", f"the position \"{line.position}\" stands on an "
+                                   "affiliation line shared by several authors: given to none",
+                          ("authors",))
             for email in line.emails:
                 self.give_email(email, owners)
             for orcid in line.orcids:
                 self.give_orcid(orcid, owners)
         for email in self.pending_emails:
             self.give_email(email, [])
+        for before, orcid in self.named_orcids:
+            folded = ascii_fold(before).lower()
+            named = [p for p in authors if ascii_fold(p.surname).lower() in folded]
+            self.give_orcid(orcid, named[-1:] if named else [])
         countries = {a.id: a.country for a in self.front.affiliations}
         for index, person in enumerate(authors):
             if not person.affiliations:

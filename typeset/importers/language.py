@@ -22,6 +22,9 @@ the and of to in is are was were for that with as on by this be from at an or wh
 its their has have had not but also between during into than these those such can will
 """.split())
 TURKISH_LETTERS = set("çğıöşüÇĞİÖŞÜ")
+TURKISH_SUFFIX = re.compile(r"(nin|nın|nun|nün|ler|lar|leri|ları|lik|lık|luk|lük|sel|sal|"
+                            r"inde|ında|iye|ıya|mesi|ması|etkisi|ndeki|ndaki)$")
+ENGLISH_SUFFIX = re.compile(r"(tion|tions|ing|ness|ment|ments|ity|ies|ism)$")
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
@@ -32,12 +35,15 @@ def detect(text: str) -> str | None:
         return None
     turkish = sum(1 for w in words if turkish_lower(w) in TURKISH_WORDS)
     english = sum(1 for w in words if w in ENGLISH_WORDS)
+    # suffixes: weak evidence, for titles too short to hold function words
+    turkish += 0.5 * sum(1 for w in words if TURKISH_SUFFIX.search(w))
+    english += 0.5 * sum(1 for w in words if ENGLISH_SUFFIX.search(w))
     letters = sum(1 for c in text if c in TURKISH_LETTERS)
     # Turkish letters weigh less than words: English texts name Turkish places and people.
     turkish_score = turkish + min(letters, len(words)) * 0.5
     if english == 0 and turkish_score == 0:
         return None
-    if english > turkish_score * 1.5 and english >= 1:
+    if english > turkish_score * 1.5 and english >= 0.5:
         return "en"
     if turkish_score > english * 1.5:
         return "tr"

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 
 from typeset.importers.dates import month_number, parse_date
 from typeset.importers.inlines import Marked
-from typeset.importers.language import detect
+from typeset.importers.affiliations import TURKISH_PROVINCES
+from typeset.importers.language import detect, turkish_lower
 from typeset.importers.names import Name, given_first, split_names
 
 DOI = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|\bdoi:\s*|\bDOI:?\s*)(10\.\d{4,9}/\S+)",
@@ -146,7 +147,9 @@ class _Parser:
         self.take_urls()
         after_year = self.take_head()
         self.take_body(after_year)
-        self.ref.lang = detect(f"{self.ref.title} {self.ref.container}") or "en"
+        self.ref.lang = detect(f"{self.ref.title} {self.ref.container}") or (
+            "tr" if re.search(r"(Üniversitesi|Yayınları|Yayınevi|Kitabevi|Dergisi|Enstitüsü)",
+                              self.ref.raw) else "en")
         self.settle_type()
         return self.ref
 
@@ -365,8 +368,14 @@ class _Parser:
         self.publisher(rest)
         if ref.kind in ("phdthesis", "mastersthesis"):
             if not ref.institution:
-                ref.institution = ", ".join(p for p in (ref.publisher, ref.address) if p)
-                ref.publisher = ref.address = ""
+                school = ", ".join(p for p in (ref.address, ref.publisher) if p)
+                parts = [p.strip() for p in school.split(",")]
+                # "X Üniversitesi, Sosyal Bilimler Enstitüsü, İzmir": the city last
+                if len(parts) > 1 and turkish_lower(parts[-1]) in TURKISH_PROVINCES:
+                    ref.institution, ref.address = ", ".join(parts[:-1]), parts[-1]
+                else:
+                    ref.institution, ref.address = school, ""
+                ref.publisher = ""
             return
         if ref.kind == "report":
             ref.institution = ref.institution or ref.publisher
