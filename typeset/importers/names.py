@@ -25,6 +25,7 @@ class Name:
 def split_names(text: str) -> tuple[list[Name], bool]:
     """APA's author list (surname first) -> names, and whether it ended in "et al."."""
     text = re.sub(r"\s+", " ", text).strip().rstrip(",;")
+    text = re.sub(r"\s+\.", ".", text).replace("..", ".")  # "Yılmaz, A. (Ed.)." -> "A."
     truncated = bool(ET_AL.search(text))
     text = ET_AL.sub("", text).strip().rstrip(",")
     # separators: "&", "ve", "and", "ile" before the last name
