@@ -156,7 +156,7 @@ def test_seed_report_names_each_slip_of_the_reference_list(seed, key, why):
 
 
 def test_seed_references_and_citations_agree_with_the_hand_conversion():
-    rows, imported = measure()
+    rows, _ = measure()
     by_field = {row.field: row for row in rows}
     assert all(by_field[f].agreed == by_field[f].total for f in by_field
                if not f.startswith(("references", "citations")))
@@ -232,10 +232,10 @@ def test_turkish_front_matter(turkish):
                                      "alınmamıştır.",
                                "en": "No funding was received for this work."}
     assert set(meta) >= {"conflict-of-interest", "ethics", "acknowledgements"}
-    file, line, text = _line_of(report, "0000-0002-1825-0098 has a wrong check digit")
-    file, line, text = _line_of(report, "surname YILMAZ is typed in capitals")
+    _line_of(report, "0000-0002-1825-0098 has a wrong check digit")
+    _, line, _ = _line_of(report, "surname YILMAZ is typed in capitals")
     assert _article_line(folder, line).strip() == "surname: Yılmaz"
-    file, line, text = _line_of(report, "no copyright line")
+    _, line, text = _line_of(report, "no copyright line")
     assert text.startswith("missing:") and _article_line(folder, line) == \
         "bibliography: references.bib"
 

@@ -81,6 +81,12 @@ def _import(args: argparse.Namespace) -> int:
         print(str(exc) if isinstance(exc, ManuscriptError) else f"error: {exc}",
               file=sys.stderr)
         return 1
+    except Exception as exc:  # a case the importer's heuristics did not foresee: a bug,
+        # told without a traceback, and nothing written (outputs are moved in at the end)
+        print(f"{args.docx}: error: the import stopped on a case it does not handle "
+              f"({type(exc).__name__}: {exc}); please report it with the file",
+              file=sys.stderr)
+        return 1
     for line in imported.report.lines(str(imported.folder)):
         print(line)
     print(f"{args.docx} -> {imported.folder}/: " + "; ".join(imported.report.summary[2:]),

@@ -34,14 +34,15 @@ DEPARTMENT = re.compile(r"\b(fakültesi|faculty|bölümü|department|anabilim da
 STANDALONE = re.compile(r"\b(enstitüsü|institute|merkezi|centre|center|vakfı|foundation|"
                         r"bakanlığı|ministry|hastanesi|hospital|başkanlığı|kurumu|agency)\b",
                         re.I)
-TURKISH_PROVINCES = frozenset(turkish_lower(p) for p in """Adana Adıyaman Afyonkarahisar Ağrı
+TURKISH_PROVINCES = frozenset(turkish_lower(p) for p in re.findall(r"\S+", """
+Adana Adıyaman Afyonkarahisar Ağrı
 Aksaray Amasya Ankara Antalya Ardahan Artvin Aydın Balıkesir Bartın Batman Bayburt Bilecik
 Bingöl Bitlis Bolu Burdur Bursa Çanakkale Çankırı Çorum Denizli Diyarbakır Düzce Edirne Elazığ
 Erzincan Erzurum Eskişehir Gaziantep Giresun Gümüşhane Hakkari Hatay Iğdır Isparta İstanbul
 İzmir Kahramanmaraş Karabük Karaman Kars Kastamonu Kayseri Kilis Kırıkkale Kırklareli Kırşehir
 Kocaeli Konya Kütahya Malatya Manisa Mardin Mersin Muğla Muş Nevşehir Niğde Ordu Osmaniye Rize
 Sakarya Samsun Şanlıurfa Siirt Sinop Sivas Şırnak Tekirdağ Tokat Trabzon Tunceli Uşak Van
-Yalova Yozgat Zonguldak""".split())
+Yalova Yozgat Zonguldak"""))
 COUNTRY_NAMES = {"türkiye": "TR", "turkey": "TR", "türkiye cumhuriyeti": "TR",
                  "kktc": "CY", "usa": "US", "abd": "US", "uk": "GB",
                  "united kingdom": "GB", "ingiltere": "GB", "birleşik krallık": "GB",

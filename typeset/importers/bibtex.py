@@ -12,9 +12,6 @@ from typeset.importers.references import Reference
 FIELD_ORDER = ("entrysubtype", "author", "editor", "year", "date", "title", "journal",
                "booktitle", "edition", "volume", "number", "pages", "publisher", "institution",
                "school", "address", "doi", "url", "urldate", "langid")
-# The list's own title-case function words, never protected.
-SMALL_WORDS = frozenset("""a an the and but or nor for so yet as at by in of off on per to up
-via from into onto over with is are be its it this that than not""".split())
 
 
 def key_for(ref: Reference, taken: set[str]) -> str:

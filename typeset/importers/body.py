@@ -239,7 +239,8 @@ class BodyReader:
             self.note("check", "a picture without a \"Şekil N.\" caption line: add a caption",
                       block)
             caption = []
-        ident = self.unique("fig:" + (_slug(plain(caption)) if caption else f"{len(self.figures) + 1}"))
+        slug = _slug(plain(caption)) if caption else str(len(self.figures) + 1)
+        ident = self.unique("fig:" + slug)
         if number:
             self.targets.figure.setdefault(number, []).append(ident)
         attr, alt, (src, _) = image["c"]
@@ -250,7 +251,8 @@ class BodyReader:
         extension = source.suffix.lower().lstrip(".") or "bin"
         head = source.read_bytes()[:512] if source.is_file() else b""
         kind = image_kind(head)
-        name = f"figures/{ident.removeprefix('fig:')}.{'jpg' if kind == 'jpeg' else kind or extension}"
+        suffix = "jpg" if kind == "jpeg" else kind or extension
+        name = f"figures/{ident.removeprefix('fig:')}.{suffix}"
         self.figures.append((source, name))
         if kind not in USABLE_IMAGES:
             self.note("check", f"the picture is in a format the outputs cannot show "
@@ -405,7 +407,7 @@ def _next_numbers(previous: list[int], level: int) -> list[int]:
     if not previous:
         return [1] + [1] * (level - 1)
     if level <= len(previous):
-        return previous[:level - 1] + [previous[level - 1] + 1]
+        return [*previous[:level - 1], previous[level - 1] + 1]
     return previous + [1] * (level - len(previous))
 
 

@@ -161,12 +161,12 @@ class _Reader:
                 self.named_orcids.append((flat[position:match.start()], match[1].upper()))
                 position = match.end()
             return index + 1
-        if labels.split_label(flat, [labels.CORRESPONDING]) or flat.startswith("*"):
-            if "@" in flat or labels.split_label(flat, [labels.CORRESPONDING]):
-                self.corresponding_hint = text
-                for email in aff.EMAIL.findall(flat):
-                    self.pending_emails.append(email)
-                return index + 1
+        if labels.split_label(flat, [labels.CORRESPONDING]) or (
+                flat.startswith("*") and "@" in flat):
+            self.corresponding_hint = text
+            for email in aff.EMAIL.findall(flat):
+                self.pending_emails.append(email)
+            return index + 1
         if text.spans("sup") and text.spans("sup")[0].start == 0:
             mark = text.text[:text.spans("sup")[0].end].strip()
             self.affiliation_lines.append(aff.parse(text.text[len(mark):].strip(" ,"), mark))
@@ -212,7 +212,7 @@ class _Reader:
         for (_, text), lang in zip(candidates, detected, strict=True):
             if lang and lang not in assigned:
                 assigned[lang] = text
-        for (_, text), lang in zip(candidates, detected, strict=True):
+        for _, text in candidates:
             if text in assigned.values():
                 continue
             missing = [code for code in self.languages if code not in assigned]
@@ -259,7 +259,7 @@ class _Reader:
         for name, marks in _persons(text):
             words = _name_words(name)
             position = []
-            while words and (aff.is_position(" ".join(position + [words[0]]))
+            while words and (aff.is_position(" ".join([*position, words[0]]))
                              or words[0].rstrip(".").lower() in ("prof", "doç", "dr", "öğr",
                                                                  "arş", "gör", "üyesi")):
                 position.append(words.pop(0))

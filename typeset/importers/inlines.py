@@ -75,9 +75,7 @@ def _walk(inlines: list, out: Marked) -> None:
             _walk(node["c"][-1], out)
         elif kind == "Cite":
             _walk(node["c"][1], out)
-        elif kind == "Code":
-            out.text += node["c"][1]
-        elif kind == "Math":
+        elif kind == "Code" or kind == "Math":
             out.text += node["c"][1]
         # Note, Image, RawInline: not text of the paragraph itself
 

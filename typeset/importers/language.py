@@ -11,16 +11,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-TURKISH_WORDS = frozenset("""
+TURKISH_WORDS = frozenset(re.findall(r"\S+", """
 ve bir bu da de ile için olarak olan gibi daha çok en ama veya ya ki ise her kadar sonra
 önce göre üzerine arasında nasıl neden olduğu olduğunu olan olmak olmayan değil var yok
 bu şu o ne hem ilgili üzerinde içinde tarafından yönelik karşı kendi iki çalışma çalışmada
 makale makalede dönem döneminde ilişkileri ilişkisi türk türkiye dergisi üniversitesi
-""".split())
-ENGLISH_WORDS = frozenset("""
+"""))
+ENGLISH_WORDS = frozenset(re.findall(r"\S+", """
 the and of to in is are was were for that with as on by this be from at an or which it
 its their has have had not but also between during into than these those such can will
-""".split())
+"""))
 TURKISH_LETTERS = set("çğıöşüÇĞİÖŞÜ")
 TURKISH_SUFFIX = re.compile(r"(nin|nın|nun|nün|ler|lar|leri|ları|lik|lık|luk|lük|sel|sal|"
                             r"inde|ında|iye|ıya|mesi|ması|etkisi|ndeki|ndaki)$")
@@ -80,9 +80,11 @@ def is_all_caps(text: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
-ENGLISH_MINOR = frozenset("""a an the and but or nor for so yet as at by in of off on per to up
-via vs from into onto over with""".split())
-TURKISH_MINOR = frozenset("ve ile ya da de ki mi mı mu mü veya ama için gibi".split())
+ENGLISH_MINOR = frozenset(re.findall(r"\S+", """
+a an the and but or nor for so yet as at by in of off on per to up via vs from into onto
+over with"""))
+TURKISH_MINOR = frozenset(re.findall(r"\S+", "ve ile ya da de ki mi mı mu mü veya ama için "
+                                                "gibi"))
 
 
 def title_case(text: str, lang: str, keep: frozenset[str] = frozenset()) -> str:

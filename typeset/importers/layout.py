@@ -39,15 +39,13 @@ def heading_of(block: dict) -> Heading | None:
     text = re.sub(r"\s+", " ", text)
     if match := NUMBERED.match(text):
         return Heading(match[2].strip(), match[1], level)
-    if block["t"] == "Para" and not (labels.lookup(labels.INTRODUCTION, text)
-                                     or labels.lookup(labels.CONCLUSION, text)
-                                     or labels.lookup(labels.REFERENCES, text)
-                                     or labels.APPENDIX.match(text)
-                                     or _statement_label(text)):
-        # a bold paragraph that is no known heading and has no number: emphasis, not a
-        # heading, unless it is typed in capitals
-        if not (text.isupper() and len(text) < 100):
-            return None
+    known = (labels.lookup(labels.INTRODUCTION, text) or labels.lookup(labels.CONCLUSION, text)
+             or labels.lookup(labels.REFERENCES, text) or labels.APPENDIX.match(text)
+             or _statement_label(text))
+    # a bold paragraph that is no known heading and has no number is emphasis, not a
+    # heading, unless it is typed in capitals
+    if block["t"] == "Para" and not known and not (text.isupper() and len(text) < 100):
+        return None
     return Heading(text, "", level)
 
 
@@ -127,10 +125,9 @@ def _body_start(blocks: list) -> int:
     for index, block in enumerate(blocks):
         heading = heading_of(block)
         text = block_text(block)
-        if heading is not None:
-            if labels.lookup(labels.INTRODUCTION, heading.text) or (
-                    heading.number and not labels.lookup(labels.ABSTRACT, heading.text)):
-                return index
+        if heading is not None and (labels.lookup(labels.INTRODUCTION, heading.text) or (
+                heading.number and not labels.lookup(labels.ABSTRACT, heading.text))):
+            return index
         if text and (labels.split_label(text, [labels.ABSTRACT, labels.KEYWORDS,
                                                labels.SKIPPED, *labels.DATES.values()])
                      or text.startswith("©")):

@@ -24,9 +24,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from typeset.importers.affiliations import TURKISH_PROVINCES
 from typeset.importers.dates import month_number, parse_date
 from typeset.importers.inlines import Marked
-from typeset.importers.affiliations import TURKISH_PROVINCES
 from typeset.importers.language import detect, turkish_lower
 from typeset.importers.names import Name, given_first, split_names
 

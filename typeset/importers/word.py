@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from typeset.errors import StageTimeout, UsageError
-from typeset.importers import bibtex, body as body_module, markdown
+from typeset.importers import bibtex, markdown
+from typeset.importers import body as body_module
 from typeset.importers.citations import Entry, Found, Linker
 from typeset.importers.frontmatter import Front, read_front
-from typeset.importers.inlines import block_text, marked, plain
+from typeset.importers.inlines import block_text, marked
 from typeset.importers.language import detect
 from typeset.importers.layout import Layout, heading_of, split
 from typeset.importers.package import UnreadableDocument, open_docx
@@ -164,12 +165,11 @@ def _references(layout: Layout, report: Report) -> list[tuple[str, Reference]]:
         out.append((key, ref))
         for message in ref.notes:
             report.add("references", "check", message, ("bib", key), "references.bib")
-        if ref.date and ref.url and (found := re.search(r"/((?:19|20)\d{2}-\d{2}-\d{2})/",
-                                                       ref.url)):
-            if found[1] != ref.date:
-                report.add("references", "check", f"the list dates the piece {ref.date}, its "
-                                                  f"web address {found[1]}: check the date",
-                           ("bib", key), "references.bib")
+        found = re.search(r"/((?:19|20)\d{2}-\d{2}-\d{2})/", ref.url) if ref.url else None
+        if ref.date and found and found[1] != ref.date:
+            report.add("references", "check", f"the list dates the piece {ref.date}, its web "
+                                              f"address {found[1]}: check the date",
+                       ("bib", key), "references.bib")
     if not layout.references:
         report.add("references", "check", "no reference list found (no \"Kaynakça\" or "
                                           "\"References\" heading)", ("yaml", ("bibliography",)))
@@ -179,8 +179,8 @@ def _references(layout: Layout, report: Report) -> list[tuple[str, Reference]]:
 
     folded = [turkish_lower(f) for f in families]
     for position in range(1, len(folded)):
-        if folded[position] < folded[position - 1] and folded[position - 1][:1] != \
-                folded[position][:1] or (folded[position][:1] == folded[position - 1][:1]
+        if (folded[position] < folded[position - 1] and folded[position - 1][:1] != \
+                folded[position][:1]) or (folded[position][:1] == folded[position - 1][:1]
                                          and folded[position] < folded[position - 1]):
             key = out[position][0]
             report.add("references", "note", f"the list is not in alphabetical order here "
@@ -206,10 +206,7 @@ def _report_citations(linker: Linker, references: list[tuple[str, Reference]],
             report.add("citations", "check", f"{typed}: a near miss of [@{found.key}] "
                                              f"({found.reason}); left as written",
                        anchor)
-        elif found.status == "ambiguous":
-            report.add("citations", "check", f"{typed}: {found.reason}; left as written",
-                       anchor)
-        elif found.status == "left":
+        elif found.status == "ambiguous" or found.status == "left":
             report.add("citations", "check", f"{typed}: {found.reason}; left as written",
                        anchor)
         else:
