@@ -14,7 +14,8 @@ import pytest
 
 from typeset.errors import ManuscriptError
 from typeset.read import yamlsource
-from typeset.read.frontmatter import orcid_checksum_ok, parse_front_matter
+from typeset.read.frontmatter import parse_front_matter
+from typeset.read.identifiers import orcid_checksum_ok
 from typeset.read.journal import find_journal
 from typeset.read.source import read_manuscript
 

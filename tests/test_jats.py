@@ -11,6 +11,7 @@ from lxml import etree
 from pybtex.database import parse_string
 
 from typeset.read.pandoc import pandoc_path
+from typeset.read.references import record_of
 from typeset.render.jats import article as jats
 from typeset.render.jats.validation import JatsValidator
 from typeset.run.builder import Builder
@@ -125,6 +126,8 @@ BIBTEX = r"""
 @article{news, author={Bassam, Laila}, title={Story}, journal={Reuters},
   date={2015-10-06}, entrysubtype={newspaper}}
 @misc{other, title={Something Else}, year={2015}}
+@article{latex, author={{\"O}zg{\"u}r, {\c{C}}a{\u{g}}la}, title={On \emph{Foo} and \textit{Bar}},
+  journal={A \& B}, year={2019}, pages={5--9}, doi={https://doi.org/10.5555/X\_1}}
 """
 
 
@@ -150,10 +153,15 @@ BIBTEX = r"""
     ("news", "newspaper", ['<year iso-8601-date="2015-10-06">2015</year>',
                            "<month>10</month>", "<day>06</day>"]),
     ("other", "other", ["<source>Something Else</source>"]),
+    # LaTeX in fields reads as text (not "\\emphFoo"); a DOI URL is kept bare.
+    ("latex", "journal", ["<article-title>On Foo and Bar</article-title>",
+                          "<source>A &amp; B</source>", "<surname>Özgür</surname>",
+                          "<given-names>Çağla</given-names>",
+                          '<pub-id pub-id-type="doi">10.5555/X_1</pub-id>']),
 ])
 def test_bibtex_types_map_to_element_citation(key, publication_type, expected):
-    entry = parse_string(BIBTEX, "bibtex").entries[key]
-    xml = jats.element_citation(entry)
+    data = parse_string(BIBTEX, "bibtex")
+    xml = jats.element_citation(record_of(key, data.entries[key], data))
     assert f'publication-type="{publication_type}"' in xml
     for fragment in expected:
         assert fragment in xml

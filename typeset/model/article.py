@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from typeset.model.reference import ReferenceRecord
+
 T = TypeVar("T")
 
 
@@ -142,6 +144,15 @@ class Metadata:
 
 
 @dataclass(frozen=True)
+class CrossrefAccount:
+    """Who deposits the journal's DOIs with Crossref (the deposit's `head`)."""
+
+    depositor_name: str
+    depositor_email: str
+    registrant: str | None = None
+
+
+@dataclass(frozen=True)
 class Journal:
     """A journal profile: `styles/<id>/journal.yaml` plus the folder it lives in."""
 
@@ -160,6 +171,9 @@ class Journal:
     url: str | None = None
     article_base_url: str | None = None
     license: str | None = None
+    doi_prefix: str | None = None  # the journal's DOIs must start with it, when given
+    crossref: CrossrefAccount | None = None
+    page_limit: int | None = None  # the longest article the journal prints, in pages
 
     def label(self, lang: str, key: str) -> str:
         table = self.labels.get(lang) or self.labels.get(lang.split("-")[0]) or {}
@@ -173,6 +187,7 @@ class Reference:
     key: str
     html_id: str
     inlines: tuple  # Pandoc inlines of the rendered entry
+    record: ReferenceRecord | None = None  # the entry's fields (None: not from the .bib)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,10 @@ from pybtex.database.input.bibtex import DuplicateField, Parser, UndefinedMacro
 from pybtex.scanner import PrematureEOF, PybtexError, PybtexSyntaxError, TokenRequired
 
 from typeset.errors import ManuscriptError, Problem, shown
+from typeset.model.reference import ReferenceRecord
+from typeset.read.identifiers import normalise_doi
+from typeset.read.latex import latex_to_url
+from typeset.read.references import build_records
 from typeset.read.source import decode, display_path, position_of, read_limited
 from typeset.run.timeouts import seconds_limit
 
@@ -56,7 +60,6 @@ KNOWN_TYPES = {
     "jurisdiction", "legal", "review", "commentary", "performance",
     "newspaper", "magazine", "set", "xdata",
 }
-DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?(/\d{4}(-\d{2}(-\d{2})?)?)?$")
 # The key as pybtex reads it (up to a comma, a space or the closing brace), so that the
 # two agree even on a malformed entry.
@@ -69,6 +72,7 @@ class Bibliography:
     path: Path
     data: BibliographyData
     lines: dict[str, int] = field(default_factory=dict)  # key -> line of its '@type{key,'
+    records: dict[str, ReferenceRecord] = field(default_factory=dict)  # key -> its record
 
     @property
     def keys(self) -> set[str]:
@@ -242,7 +246,7 @@ def load_bibliography(path: Path) -> Bibliography:
         raise ManuscriptError(problems)
     lines = {key: start.line for key in data.entries
              if (start := parser.start_of(key)) is not None}
-    return Bibliography(path, data, lines)
+    return Bibliography(path, data, lines, build_records(data, lines))
 
 
 def _has_content(text: str) -> bool:
@@ -301,10 +305,8 @@ def check_entries(name: str, text: str, data: BibliographyData,
                 problem(f"missing the field '{choices[0]}'" if len(choices) == 1 else
                         "missing one of the fields " + ", ".join(f"'{c}'" for c in choices))
         doi = entry.fields.get("doi")
-        if doi:
-            bare = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", "", doi.strip(), flags=re.I)
-            if not DOI.match(bare):
-                problem(f"'{shown(doi)}' is not a DOI", "a DOI looks like 10.1234/abc",
+        if doi and normalise_doi(latex_to_url(doi)) is None:
+            problem(f"'{shown(doi)}' is not a DOI", "a DOI looks like 10.1234/abc",
                         "doi")
         for date_field in ("date", "urldate"):
             value = entry.fields.get(date_field)

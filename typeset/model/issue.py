@@ -1,0 +1,50 @@
+"""The issue model: an issue folder's `issue.yaml`, checked, and the articles it orders.
+
+Built once by the issue's read stage (typeset/issue/) and read by every issue output: the
+articles' final page numbers, the cover and contents, the issue PDF, the issue page, the
+Crossref deposit and the DOAJ upload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from typeset.model.article import Article, Journal, LangMap
+
+
+@dataclass(frozen=True)
+class IssueSection:
+    title: LangMap[str]
+    articles: tuple[str, ...]  # the article folders' names, in print order
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What `issue.yaml` says, checked and typed."""
+
+    folder: Path
+    journal: Journal
+    volume: str
+    number: str  # the issue: "1", or a text such as "Özel Sayı 2"
+    published: dt.date
+    first_page: int
+    sections: tuple[IssueSection, ...]
+    title: LangMap[str] = field(default_factory=LangMap)  # a themed or special issue's title
+    cover: Path | None = None  # an image inside the issue folder
+
+    @property
+    def article_folders(self) -> tuple[str, ...]:
+        return tuple(name for section in self.sections for name in section.articles)
+
+
+@dataclass(frozen=True)
+class IssueArticle:
+    """An article of the issue once laid out: its section and final pages."""
+
+    article: Article  # with first_page/last_page filled in after layout
+    section: int  # index into Issue.sections
+    folder: str  # its folder's name in the issue
+    first_page: int
+    last_page: int
