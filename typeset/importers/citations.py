@@ -103,6 +103,13 @@ class Linker:
                 out.append((entry, f"\"{families[0]}\" is spelt \"{entry.ref.first_family}\" "
                                    "in the list"))
             elif same_first and year_ok:
+                pairs = list(zip(families, entry.ref.families, strict=False))
+                misspelt = [(a, b) for a, b in pairs if _fold(a) != _fold(b) and
+                            difflib.SequenceMatcher(None, _fold(a), _fold(b)).ratio() >= 0.75]
+                if misspelt and len(families) == len(entry.ref.families):
+                    typed, listed = misspelt[0]
+                    out.append((entry, f"\"{typed}\" is spelt \"{listed}\" in the list"))
+                    continue
                 spelt = " & ".join(entry.ref.families) if len(entry.ref.families) < 3 else (
                     entry.ref.families[0] + " et al.")
                 out.append((entry, f"the authors differ from the list's ({spelt})"))

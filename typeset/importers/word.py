@@ -350,15 +350,20 @@ def _summary(docx: Path, front: Front, references: list, found: list[Found],
     linked = sum(1 for f in found if f.status == "linked")
     return [
         f"source: {docx.name}",
-        f"front matter: {len(front.titles)} titles, {len(front.authors)} authors, "
-        f"{len(front.affiliations)} affiliations, {len(front.abstracts)} abstracts, "
-        f"{len(front.keywords)} keyword lists, {len(front.history)} dates, "
-        f"{len(front.statements)} statements",
+        "front matter: " + ", ".join(_count(n, what) for n, what in (
+            (len(front.titles), "title"), (len(front.authors), "author"),
+            (len(front.affiliations), "affiliation"), (len(front.abstracts), "abstract"),
+            (len(front.keywords), "keyword list"), (len(front.history), "date"),
+            (len(front.statements), "statement"))),
         f"references: {len(references)} entries",
         f"citations: {len(found)} found, {linked} linked, {len(found) - linked} left as "
         "written",
         f"to check: {sum(1 for i in report.items if i.severity != 'note')} items",
     ]
+
+
+def _count(number: int, what: str) -> str:
+    return f"{number} {what}" + ("" if number == 1 else "s")
 
 
 def _write(folder: Path, result: dict, force: bool) -> None:
