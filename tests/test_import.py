@@ -19,9 +19,9 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT, run_cli
-from typeset.cli import main
 from tests.docx_builder import Docx, write_zip
 from tests.import_agreement import DOCS, front_matter, measure, table
+from typeset.cli import main
 
 DATA = ROOT / "tests" / "data" / "import"
 
@@ -430,3 +430,41 @@ def test_yaml_of_the_import_reads_back(seed, turkish):
     for folder, _, _ in (seed, turkish):
         text = (folder / "article.md").read_text(encoding="utf-8")
         assert isinstance(yaml.safe_load(text.split("---\n", 2)[1]), dict)
+
+
+def _odd_documents(folder: Path) -> dict[str, Path]:
+    """Files an author might send that have little of what a manuscript needs."""
+    docs = {}
+
+    def save(name: str, build) -> None:
+        doc = Docx()
+        build(doc)
+        docs[name] = folder / f"{name}.docx"
+        doc.save(docs[name])
+
+    save("one line", lambda d: d.para("Makale taslağı"))
+    save("only a table", lambda d: d.table([["a", "b"], ["1", "2"]]))
+    save("only headings", lambda d: [d.heading(t, 1) for t in ("GİRİŞ", "1. YÖNTEM", "SONUÇ")])
+    save("only references", lambda d: (d.heading("KAYNAKÇA", 1), d.para(
+        "Kaya, Z. (2020). *Kitap*. Ankara: Yayınevi."), d.para("(2020). Eksik.")))
+    save("citations without a list", lambda d: (d.heading("Giriş", 1), d.para(
+        "Metin (Kaya, 2020; Hall ve Clark, 2019a) ve Kaya (2020) der. Tablo 1 yok.")))
+    save("caption lines alone", lambda d: (d.heading("1. Bölüm", 1), d.para("Tablo 1. Boş"),
+                                           d.para("Şekil 2: Boş"), d.equation("", "3")))
+    save("labels without values", lambda d: [d.para(t) for t in (
+        "Öz", "Anahtar Kelimeler:", "Geliş: yarın", "Abstract", "Keywords:", "©",
+        "ORCID: 0000-0000-0000-0000", "Zeynep KAYA^1^", "^1^ ")])
+    return docs
+
+
+def test_odd_documents_import_without_failing(tmp_path, capsys):
+    for name, path in _odd_documents(tmp_path).items():
+        out = tmp_path / f"out-{name.replace(' ', '-')}"
+        status = main(["import", str(path), "--out", str(out)])
+        captured = capsys.readouterr()
+        assert status == 0, (name, captured.err)
+        assert (out / "article.md").is_file() and (out / "IMPORT.md").is_file(), name
+        # what the file lacks is reported as missing, at a line of the article
+        assert "missing:" in captured.out, name
+        text = (out / "article.md").read_text(encoding="utf-8")
+        assert isinstance(yaml.safe_load(text.split("---\n", 2)[1]), dict), name

@@ -262,17 +262,24 @@ class Linker:
                 cite = _cite([(f.key, f.locator, "", "SuppressAuthor") for f in founds],
                              match[0])
                 return match.start(), [cite]
-        # no entry fits: a near miss when the word before the bracket is like an author
-        last = tokens[-1] if tokens else ""
-        if last[:1].isupper() and AUTHOR_WORD.match(last):
-            phrase = " ".join(tokens[-3:]) if len(tokens) >= 3 and re.search(
-                r"\b(ve|and|&|vd\.|et al\.)", " ".join(tokens[-3:])) else last
+        # no entry fits: a near miss when the words before the bracket are like authors
+        trailing: list[str] = []
+        for token in reversed(tokens):
+            bare = re.sub(r"['’][a-zçğıöşü]+$", "", token)
+            if AUTHOR_WORD.match(bare) or token in ("ve", "and", "&", "vd.", "et", "al."):
+                trailing.insert(0, token)
+            else:
+                break
+        while trailing and trailing[0] in ("ve", "and", "&", "vd.", "et", "al."):
+            trailing.pop(0)
+        if trailing and _authors_ok(re.sub(r"['’][a-zçğıöşü]+$", "", " ".join(trailing))):
+            phrase = " ".join(trailing[-5:])
             families, et_al = _families(re.sub(r"['’][a-zçğıöşü]+$", "", phrase))
             for year in years:
                 found = Found(f"{phrase} {match[0]}", families, et_al, year, locator, True,
                               self.block)
                 self._resolve(found)
-                if found.status != "missing" or _looks_like_name(last):
+                if found.status != "missing" or _looks_like_name(trailing[-1]):
                     self.found.append(found)
         return None
 

@@ -391,6 +391,24 @@ class _Reader:
                     person.affiliations.append(line.affiliation.id)
                 self.note("check", "the affiliation lines have no marks: given to the "
                                    "authors in byline order", ("authors",))
+        countries = {a.id: a.country for a in self.front.affiliations}
+        for index, person in enumerate(authors):
+            # A name typed in capitals is written as the person writes it (AL-BASRE ->
+            # Al-Basre); a capital I is a dotless ı in a Turkish name, an i in others.
+            turkish = (any(countries.get(a) == "TR" for a in person.affiliations)
+                       or any(c in "çğıöşüÇĞİÖŞÜ" for c in person.typed))
+            lang = "tr" if turkish else "en"
+            typed_surname = person.surname
+            person.given = " ".join(_recase(w, lang) for w in person.given.split())
+            person.surname = " ".join(_recase(w, lang) for w in person.surname.split())
+            if is_all_caps(typed_surname) and "I" in typed_surname:
+                self.note("check", f"the surname {typed_surname} is typed in capitals: written"
+                                   f" \"{person.surname}\" ({'Turkish' if turkish else 'English'}"
+                                   " letters; check I/ı)", ("authors", index, "surname"))
+        for index, person in enumerate(authors):
+            if not person.affiliations:
+                self.note("missing", f"{person.given} {person.surname}: no affiliation found;"
+                                     " add it", ("authors", index))
         # positions, emails and ORCID iDs of each line: to the authors with that mark
         for line in lines:
             owners = [p for p in authors if line.mark and line.mark in p.marks] or (
@@ -412,23 +430,6 @@ class _Reader:
             folded = ascii_fold(before).lower()
             named = [p for p in authors if ascii_fold(p.surname).lower() in folded]
             self.give_orcid(orcid, named[-1:] if named else [])
-        countries = {a.id: a.country for a in self.front.affiliations}
-        for index, person in enumerate(authors):
-            if not person.affiliations:
-                self.note("missing", f"{person.given} {person.surname}: no affiliation found;"
-                                     " add it", ("authors", index))
-            # A name typed in capitals is written as the person writes it (AL-BASRE ->
-            # Al-Basre); a capital I is a dotless ı in a Turkish name, an i in others.
-            turkish = (any(countries.get(a) == "TR" for a in person.affiliations)
-                       or any(c in "çğıöşüÇĞİÖŞÜ" for c in person.typed))
-            lang = "tr" if turkish else "en"
-            typed_surname = person.surname
-            person.given = " ".join(_recase(w, lang) for w in person.given.split())
-            person.surname = " ".join(_recase(w, lang) for w in person.surname.split())
-            if is_all_caps(typed_surname) and "I" in typed_surname:
-                self.note("check", f"the surname {typed_surname} is typed in capitals: written"
-                                   f" \"{person.surname}\" ({'Turkish' if turkish else 'English'}"
-                                   " letters; check I/ı)", ("authors", index, "surname"))
         self.finish_corresponding()
 
     def give_email(self, email: str, owners: list[Person]) -> None:

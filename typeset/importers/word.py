@@ -201,7 +201,8 @@ def _report_citations(linker: Linker, references: list[tuple[str, Reference]],
             cited[found.key] += 1
             _check_locator(found, by_key[found.key], report, anchor)
             continue
-        typed = found.text
+        who = " & ".join(found.families) + (" et al." if found.et_al else "")
+        typed = found.text if found.text.count(";") == 0 else f"{found.text} [{who}, {found.year}]"
         if found.status == "near-miss":
             report.add("citations", "check", f"{typed}: a near miss of [@{found.key}] "
                                              f"({found.reason}); left as written",
