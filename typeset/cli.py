@@ -72,6 +72,7 @@ def _add_import(commands) -> None:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from typeset.errors import ManuscriptError, TypesetError
     from typeset.importers.word import import_docx
 
     try:
