@@ -20,6 +20,7 @@ from lxml import etree
 
 from typeset.export import (
     DepositInvalid,
+    compile_crossref_in_background,
     deposit_stamp,
     render_crossref,
     render_doaj,
@@ -474,3 +475,10 @@ def test_pesa_profile_knows_too_little_to_deposit(samples, issue):
     assert all(w.path.endswith("styles/pesa/journal.yaml") for w in result.warnings)
     doaj = render_doaj(replace(issue, journal=pesa), laid_out(*samples))
     assert doaj.xml is None and sorted(w.field for w in doaj.warnings) == ["issn", "url"]
+
+
+def test_the_schema_compiled_in_the_background_is_the_one_validation_uses(crossref):
+    compiled = CROSSREF._compiled()
+    compile_crossref_in_background().join()
+    validate_crossref(crossref[0].xml)
+    assert CROSSREF._compiled() is compiled  # compiled once per process, never again

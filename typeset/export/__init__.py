@@ -11,6 +11,11 @@ The issue build calls, once its articles have their final pages:
     if doaj.xml is not None:
         validate_doaj(doaj.xml)
 
+Crossref's schema takes about 5 s to compile, once per process. A build that will write a
+deposit (`not crossref.profile_gaps(issue)` and an article has a DOI) may call
+`compile_crossref_in_background()` before laying out its PDFs (lxml compiles without holding
+the GIL), and validation then finds it ready.
+
 `articles` are `IssueArticle`s in print order. `xml` is None when the journal profile lacks
 a field the output needs; `warnings` (`typeset.errors.Problem`, severity "warning") then
 name the field and the output, and also tell of articles left out of the Crossref deposit
@@ -27,7 +32,13 @@ Modules: `crossref` (crossref.xml, schema 5.3.1), `doaj` (doaj.xml, doajArticles
 from typeset.export.common import ExportResult
 from typeset.export.crossref import deposit_stamp, render_crossref
 from typeset.export.doaj import render_doaj
-from typeset.export.validation import DepositInvalid, validate_crossref, validate_doaj
+from typeset.export.validation import (
+    DepositInvalid,
+    compile_crossref_in_background,
+    validate_crossref,
+    validate_doaj,
+)
 
-__all__ = ["DepositInvalid", "ExportResult", "deposit_stamp", "render_crossref",
-           "render_doaj", "validate_crossref", "validate_doaj"]
+__all__ = ["DepositInvalid", "ExportResult", "compile_crossref_in_background",
+           "deposit_stamp", "render_crossref", "render_doaj", "validate_crossref",
+           "validate_doaj"]

@@ -2,6 +2,7 @@
 
     render_crossref(issue, articles, *, timestamp=None, batch_id=None) -> ExportResult
     deposit_stamp(issue) -> (timestamp, batch_id)
+    profile_gaps(issue) -> list[Problem]   # empty when a deposit can be made
 
 One `doi_batch` registers every article of the issue that has a DOI: the journal
 (`journal_metadata`: titles, ISSNs), the issue (`journal_issue`: date, volume, number, a
@@ -130,7 +131,7 @@ def render_crossref(issue: Issue, articles: Sequence[IssueArticle], *,
                     ) -> ExportResult:
     """The deposit for `articles` (in print order, with their final pages)."""
     journal = issue.journal
-    problems = _profile_gaps(issue)
+    problems = profile_gaps(issue)
     if problems:
         return ExportResult(None, problems)
     warnings: list[Problem] = []
@@ -185,7 +186,10 @@ def render_crossref(issue: Issue, articles: Sequence[IssueArticle], *,
 
 # -- what must be known first ------------------------------------------------------------
 
-def _profile_gaps(issue: Issue) -> list[Problem]:
+def profile_gaps(issue: Issue) -> list[Problem]:
+    """Why no deposit can be made for `issue` whatever its articles (missing fields of the
+    journal profile, an issue number too long): empty when one can. Known before layout,
+    so a build can tell whether to start compiling the schema early."""
     journal = issue.journal
     gaps = []
     if not (journal.issn or journal.eissn):

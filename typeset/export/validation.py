@@ -3,6 +3,7 @@
 
     validate_crossref(xml: bytes) -> None   # raises DepositInvalid
     validate_doaj(xml: bytes) -> None       # raises DepositInvalid
+    compile_crossref_in_background()        # optional: compile while the PDFs are laid out
 
 Every deposit we write is built from checked input, so a deposit the schema rejects is a
 bug in our code, never a mistake in a manuscript: `DepositInvalid` says so, with the line of
@@ -164,6 +165,16 @@ def _doaj_item(tree, line: int | None) -> str:
 
 CROSSREF = _Schema(CROSSREF_XSD, "crossref.xml", "the Crossref schema 5.3.1", _crossref_item)
 DOAJ = _Schema(DOAJ_XSD, "doaj.xml", "DOAJ's doajArticles.xsd", _doaj_item)
+
+
+def compile_crossref_in_background() -> threading.Thread:
+    """Start compiling Crossref's schema in a thread and return it. lxml releases the GIL
+    while libxml2 compiles, so an issue build that calls this before laying out its PDFs
+    hides the 5 s on a second core; `validate_crossref` waits for it (the lock) and never
+    compiles twice. Call it only when a deposit will be written."""
+    thread = threading.Thread(target=CROSSREF.compile, name="crossref-schema", daemon=True)
+    thread.start()
+    return thread
 
 
 def validate_crossref(xml: bytes) -> None:
