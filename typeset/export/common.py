@@ -23,7 +23,26 @@ class ExportResult:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def warning(path: Path | str, field_name: str, message: str, hint: str = "") -> Problem:
+# The kinds of warnings the exports give: code -> what it is about.
+CODES = {
+    "crossref-no-doi": "an article without a DOI is left out of the Crossref deposit",
+    "crossref-unfit": "a value Crossref's schema cannot take: the article (or the deposit) "
+                      "is left out",
+    "crossref-no-issn": "no Crossref deposit: the journal profile has no ISSN",
+    "crossref-no-depositor": "no Crossref deposit: the profile names no Crossref depositor",
+    "crossref-no-registrant": "no Crossref deposit: the profile names no registrant or "
+                              "publisher",
+    "crossref-no-url": "no Crossref deposit: the profile has no site URL for landing pages",
+    "crossref-no-articles": "no Crossref deposit: no article of the issue has a DOI",
+    "crossref-funding": "a free-text funding statement is not deposited as funder data",
+    "doaj-no-issn": "no DOAJ upload: the journal profile has no ISSN",
+    "doaj-no-url": "no DOAJ upload: the profile has no site URL for the full texts",
+}
+
+
+def warning(code: str, path: Path | str, field_name: str, message: str,
+            hint: str = "") -> Problem:
+    assert code in CODES, code
     return Problem(display_path(Path(path)), None, None, message, field_name, hint,
                    severity="warning")
 
@@ -36,9 +55,10 @@ def issue_path(issue: Issue) -> Path:
     return issue.folder / "issue.yaml"
 
 
-def missing_in_profile(journal: Journal, field_name: str, output: str, why: str) -> Problem:
+def missing_in_profile(code: str, journal: Journal, field_name: str, output: str,
+                       why: str) -> Problem:
     """The warning for an output not written because the journal profile lacks a field."""
-    return warning(profile_path(journal), field_name,
+    return warning(code, profile_path(journal), field_name,
                    f"{output} is not written: the journal profile has no {field_name}",
                    why)
 

@@ -140,7 +140,7 @@ def render_crossref(issue: Issue, articles: Sequence[IssueArticle], *,
         article = item.article
         if not article.metadata.doi:
             warnings.append(warning(
-                article.source_path, "doi",
+                "crossref-no-doi", article.source_path, "doi",
                 f"not in {OUTPUT}: the article has no DOI",
                 "give it one (doi: in its front matter) to register it with Crossref"))
             continue
@@ -150,7 +150,7 @@ def render_crossref(issue: Issue, articles: Sequence[IssueArticle], *,
             continue
         deposited.append(item)
     if not deposited:
-        warnings.append(warning(issue_path(issue), "doi",
+        warnings.append(warning("crossref-no-articles", issue_path(issue), "doi",
                                 f"{OUTPUT} is not written: no article of the issue has a "
                                 "DOI it can register"))
         return ExportResult(None, warnings)
@@ -194,28 +194,30 @@ def profile_gaps(issue: Issue) -> list[Problem]:
     gaps = []
     if not (journal.issn or journal.eissn):
         gaps.append(missing_in_profile(
-            journal, "issn", OUTPUT, "Crossref identifies a journal by its ISSN: give "
-            "issn or eissn"))
+            "crossref-no-issn", journal, "issn", OUTPUT,
+            "Crossref identifies a journal by its ISSN: give issn or eissn"))
     if journal.crossref is None:
         gaps.append(missing_in_profile(
-            journal, "crossref.depositor-name", OUTPUT, "a deposit names who makes it: give "
-            "crossref: {depositor-name: ..., depositor-email: ...}"))
+            "crossref-no-depositor", journal, "crossref.depositor-name", OUTPUT,
+            "a deposit names who makes it: give crossref: {depositor-name: ..., "
+            "depositor-email: ...}"))
     elif not (journal.crossref.registrant or journal.publisher):
         gaps.append(missing_in_profile(
-            journal, "crossref.registrant", OUTPUT, "the member organisation the DOIs "
-            "belong to: give crossref.registrant or publisher.name"))
+            "crossref-no-registrant", journal, "crossref.registrant", OUTPUT,
+            "the member organisation the DOIs belong to: give crossref.registrant or "
+            "publisher.name"))
     if not journal.url:
         gaps.append(missing_in_profile(
-            journal, "url", OUTPUT, "every DOI must resolve to the article's page on the "
-            "journal's site"))
+            "crossref-no-url", journal, "url", OUTPUT,
+            "every DOI must resolve to the article's page on the journal's site"))
     titles = journal_titles(journal)
     if len(titles[0][1]) > _FULL_TITLE_MAX:
-        gaps.append(warning(journal.folder / "journal.yaml", "title",
+        gaps.append(warning("crossref-unfit", journal.folder / "journal.yaml", "title",
                             f"{OUTPUT} is not written: Crossref takes journal titles of up "
                             f"to {_FULL_TITLE_MAX} characters"))
     for value, name in ((issue.volume, "volume"), (issue.number, "issue")):
         if len(value) > _CITATION_FIELD_MAX:
-            gaps.append(warning(issue_path(issue), name,
+            gaps.append(warning("crossref-unfit", issue_path(issue), name,
                                 f"{OUTPUT} is not written: Crossref takes an issue's {name} "
                                 f"of up to {_CITATION_FIELD_MAX} characters"))
     return gaps
@@ -227,29 +229,31 @@ def _article_gaps(article: Article) -> list[Problem]:
     path = article.source_path
     doi = article.metadata.doi or ""
     if not _CROSSREF_DOI.fullmatch(doi):
-        gaps.append(warning(path, "doi", f"not in {OUTPUT}: Crossref registers DOIs of the "
-                                         f"form 10.NNNN/suffix (suffix up to 200 "
-                                         f"characters), not '{doi}'"))
+        gaps.append(warning(
+            "crossref-unfit", path, "doi",
+            f"not in {OUTPUT}: Crossref registers DOIs of the form 10.NNNN/suffix (suffix "
+            f"up to 200 characters), not '{doi}'"))
     for index, author in enumerate(article.metadata.authors):
         for name, value in (("given-names", author.given_names),
                             ("surname", author.surname)):
             text = one_line(value)
             if text and (len(text) > _NAME_MAX or not _NAME.fullmatch(text)):
-                gaps.append(warning(path, f"authors[{index + 1}].{name}",
+                gaps.append(warning("crossref-unfit", path, f"authors.[{index}].{name}",
                                     f"not in {OUTPUT}: Crossref takes names of up to "
                                     f"{_NAME_MAX} characters without '?'"))
-    for affiliation in article.metadata.affiliations:
+    for index, affiliation in enumerate(article.metadata.affiliations):
         if len(affiliation.institution) > _INSTITUTION_MAX:
-            gaps.append(warning(path, f"affiliations.{affiliation.id}.institution",
-                                f"not in {OUTPUT}: Crossref takes institution names of up "
-                                f"to {_INSTITUTION_MAX} characters"))
+            gaps.append(warning(
+                "crossref-unfit", path, f"affiliations.[{index}].institution",
+                f"not in {OUTPUT}: Crossref takes institution names of up to "
+                f"{_INSTITUTION_MAX} characters"))
     return gaps
 
 
 def _funding_warnings(article: Article) -> list[Problem]:
     if "funding" not in dict(article.metadata.statements):
         return []
-    return [warning(article.source_path, "funding",
+    return [warning("crossref-funding", article.source_path, "funding",
                     f"the funding statement is not deposited in {OUTPUT}: Crossref's funding "
                     "data names each funder (with its Funder Registry id), which a free-text "
                     "statement does not",

@@ -63,14 +63,14 @@ def render_doaj(issue: Issue, articles: Sequence[IssueArticle]) -> ExportResult:
     gaps: list[Problem] = []
     if not (journal.issn or journal.eissn):
         gaps.append(missing_in_profile(
-            journal, "issn", OUTPUT, "DOAJ matches each record to the journal by its ISSN: "
-            "give issn or eissn"))
+            "doaj-no-issn", journal, "issn", OUTPUT,
+            "DOAJ matches each record to the journal by its ISSN: give issn or eissn"))
     if not journal.url:
         gaps.append(missing_in_profile(
-            journal, "url", OUTPUT, "each record links to the article's full text on the "
-            "journal's site"))
+            "doaj-no-url", journal, "url", OUTPUT,
+            "each record links to the article's full text on the journal's site"))
     elif not _FULL_TEXT_URL.fullmatch(issue.landing_page_url("x") or ""):
-        gaps.append(warning(profile_path(journal), "url",
+        gaps.append(warning("doaj-no-url", profile_path(journal), "url",
                             f"{OUTPUT} is not written: DOAJ takes full-text addresses on a "
                             "named host (https://journal.example.org/...) or an IP address",
                             f"not '{journal.url}'"))
