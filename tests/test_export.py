@@ -361,6 +361,18 @@ def test_a_special_issue_gets_valid_addresses(samples, issue):
     validate_doaj(render_doaj(special, laid_out(*samples)).xml)
 
 
+def test_an_issue_without_volume(samples, issue):
+    unnumbered = replace(issue, volume=None)
+    crossref = render_crossref(unnumbered, laid_out(*samples))
+    validate_crossref(crossref.xml)
+    tree = etree.fromstring(crossref.xml)
+    assert tree.find(f".//{CR}journal_volume") is None
+    assert tree.findtext(f".//{CR}journal_issue/{CR}issue") == "1"
+    doaj = render_doaj(unnumbered, laid_out(*samples))
+    validate_doaj(doaj.xml)
+    assert etree.fromstring(doaj.xml).find("record/volume") is None
+
+
 def test_timestamps_are_reproducible_and_increase(samples, issue, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     assert deposit_stamp(issue) == ("20231114221320000",

@@ -123,7 +123,7 @@ def deposit_stamp(issue: Issue, now: dt.datetime | None = None) -> tuple[str, st
     moment = now.astimezone(dt.UTC)
     timestamp = moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
     parts = (issue.journal.id, issue.volume, issue.number, timestamp)
-    return timestamp, "-".join(_ascii_slug(part) for part in parts)[:100]
+    return timestamp, "-".join(_ascii_slug(part) for part in parts if part)[:100]
 
 
 def render_crossref(issue: Issue, articles: Sequence[IssueArticle], *,
@@ -216,7 +216,7 @@ def profile_gaps(issue: Issue) -> list[Problem]:
                             f"{OUTPUT} is not written: Crossref takes journal titles of up "
                             f"to {_FULL_TITLE_MAX} characters"))
     for value, name in ((issue.volume, "volume"), (issue.number, "issue")):
-        if len(value) > _CITATION_FIELD_MAX:
+        if value and len(value) > _CITATION_FIELD_MAX:
             gaps.append(warning("crossref-unfit", issue_path(issue), name,
                                 f"{OUTPUT} is not written: Crossref takes an issue's {name} "
                                 f"of up to {_CITATION_FIELD_MAX} characters"))
@@ -287,7 +287,8 @@ def _journal_issue(parent, issue: Issue) -> None:
                       if lang in issue.title), issue.title.items()[0][1])
         _sub(_sub(element, "titles"), "title", one_line(first))
     _date(element, "publication_date", issue.published, media_type="online")
-    _sub(_sub(element, "journal_volume"), "volume", issue.volume)
+    if issue.volume:  # a journal that does not number volumes has none
+        _sub(_sub(element, "journal_volume"), "volume", issue.volume)
     _sub(element, "issue", issue.number)
 
 

@@ -102,7 +102,8 @@ def _record(issue: Issue, item: IssueArticle):
         _sub(record, "eissn", journal.eissn)
     published = md.history.published or issue.published
     _sub(record, "publicationDate", published.isoformat())
-    _sub(record, "volume", issue.volume)
+    if issue.volume:
+        _sub(record, "volume", issue.volume)
     _sub(record, "issue", issue.number)
     _sub(record, "startPage", str(item.first_page))
     _sub(record, "endPage", str(item.last_page))
