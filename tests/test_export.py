@@ -334,7 +334,8 @@ def test_a_rich_abstract_is_valid_jats_in_the_deposit(tmp_path, samples, issue):
     rich = _read(tmp_path / "rich", "10.5555/tjt.2023.003",
                  abstract_en='With $x^2 + \\alpha$, **bold**, H~2~O, [a link]'
                              '(https://example.org/a?b=1&c=2), a citation [@knuth1981], a '
-                             'note^[A note.] and "quotes".\n\n    - item one\n    - item two')
+                             'note^[A note.] and "quotes",\\\n    after a line break.\n\n'
+                             '    - item one\n    - item two\n\n    $$E = mc^2$$')
     result = render_crossref(issue, [IssueArticle(rich, 0, "rich", 1, 2)])
     validate_crossref(result.xml)
     abstract = etree.fromstring(result.xml).find(f".//{JATS}abstract[@{XML_LANG}='en']")
@@ -347,7 +348,9 @@ def test_a_rich_abstract_is_valid_jats_in_the_deposit(tmp_path, samples, issue):
     text = "".join(first.itertext())
     assert "Knuth" in text and "1981" in text  # the citation's text, without its link
     assert "A note." not in text and first.find(f"{JATS}xref") is None
+    assert "“quotes”, after a line break." in text  # the break is a space: JATS p has none
     assert texts(abstract, f"{JATS}p")[1:3] == ["item one", "item two"]
+    assert abstract.find(f"{JATS}p/{JATS}disp-formula") is not None
 
 
 def test_a_special_issue_gets_valid_addresses(samples, issue):

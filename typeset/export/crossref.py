@@ -383,6 +383,9 @@ def jats_abstract(blocks, lang: str):
             _unwrap(element, keep_content=element.get("ref-type") != "fn")
         elif element.tag == "inline-graphic":
             _unwrap(element, keep_content=False)
+        elif element.tag == "break":  # a JATS paragraph has no line breaks
+            element.text = " "
+            _unwrap(element, keep_content=True)
     for element in fragment.iter():
         if isinstance(element.tag, str) and not element.tag.startswith("{"):
             element.tag = f"{{{JATS}}}{element.tag}"

@@ -106,7 +106,7 @@ class _Schema:
                 return []
             log = list(schema.error_log)
         return [SchemaError(entry.line or None, _readable_path(tree, entry.path),
-                            entry.message.replace(f"{{{_CROSSREF_NS}}}", ""),
+                            _short_names(entry.message, tree),
                             self._item_of(tree, entry.line)) for entry in log]
 
     def validate(self, xml: bytes) -> None:
@@ -120,8 +120,9 @@ def _readable_path(tree, path: str | None) -> str:
     validator's `/*/*[2]/*/*[4]/*[3]/*[2]` (it cannot name elements in a namespace)."""
     if not path:
         return "/"
+    prefixes = {prefix: uri for prefix, uri in tree.nsmap.items() if prefix}
     try:
-        found = tree.getroottree().xpath(path)
+        found = tree.getroottree().xpath(path, namespaces=prefixes)
     except etree.XPathError:
         return path
     if not found or not isinstance(found[0], etree._Element):
@@ -135,6 +136,14 @@ def _readable_path(tree, path: str | None) -> str:
         steps.append(f"{name}[{same.index(element) + 1}]" if len(same) > 1 else name)
         element = parent
     return "/" + "/".join(reversed(steps))
+
+
+def _short_names(message: str, tree) -> str:
+    """The validator's message with `{namespace}name` written as the deposit writes it:
+    `surname`, `jats:break`."""
+    for prefix, uri in tree.nsmap.items():
+        message = message.replace(f"{{{uri}}}", f"{prefix}:" if prefix else "")
+    return message
 
 
 def _enclosing(tree, line: int | None, tag: str):
