@@ -115,7 +115,9 @@ _VOLUMES = ("book", "thesis", "report", "standard")
 
 def deposit_stamp(issue: Issue, now: dt.datetime | None = None) -> tuple[str, str]:
     """(timestamp, doi_batch_id) for a deposit of `issue` made now, or at
-    `SOURCE_DATE_EPOCH` when that is set."""
+    `SOURCE_DATE_EPOCH` when that is set. A corrected deposit of the same articles needs a
+    later timestamp than the first: build it without `SOURCE_DATE_EPOCH`, or with a later
+    one."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     if now is None:
         now = (dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit()
