@@ -318,6 +318,17 @@ def test_the_registrant_defaults_to_the_publisher(samples, issue):
     assert [w.field for w in result.warnings] == ["crossref.registrant"]
 
 
+def test_a_profile_value_crossref_cannot_take_is_named(samples, issue):
+    account = CrossrefAccount("Office " * 20, "a@b.c", registrant="Registrant")
+    journal = replace(issue.journal, crossref=account)
+    result = render_crossref(replace(issue, journal=journal), laid_out(*samples))
+    assert result.xml is None
+    assert sorted(w.field for w in result.warnings) == ["crossref.depositor-email",
+                                                        "crossref.depositor-name"]
+    assert "Crossref takes a crossref.depositor-name of 1 to 130 characters" in str(
+        result.warnings[0])
+
+
 def test_a_name_crossref_cannot_take_leaves_the_article_out(samples, issue):
     english, turkish = samples
     long_name = Author(given_names="A" * 61, surname="Yılmaz", affiliations=("sakarya",))

@@ -69,6 +69,7 @@ from typeset.export.common import (
     langs_body_first,
     missing_in_profile,
     one_line,
+    profile_path,
     warning,
     xml_text,
 )
@@ -212,11 +213,17 @@ def profile_gaps(issue: Issue) -> list[Problem]:
         gaps.append(missing_in_profile(
             "crossref-no-url", journal, "url", OUTPUT,
             "every DOI must resolve to the article's page on the journal's site"))
-    titles = journal_titles(journal)
-    if len(titles[0][1]) > _FULL_TITLE_MAX:
-        gaps.append(warning("crossref-unfit", journal.folder / "journal.yaml", "title",
-                            f"{OUTPUT} is not written: Crossref takes journal titles of up "
-                            f"to {_FULL_TITLE_MAX} characters"))
+    account = journal.crossref
+    registrant = (account.registrant or journal.publisher) if account else None
+    for value, name, (shortest, longest) in (
+            (journal_titles(journal)[0][1], "title", (1, _FULL_TITLE_MAX)),
+            (account and account.depositor_name, "crossref.depositor-name", (1, 130)),
+            (account and account.depositor_email, "crossref.depositor-email", (6, 200)),
+            (registrant, "crossref.registrant", (1, 255))):
+        if value and not shortest <= len(value) <= longest:
+            gaps.append(warning("crossref-unfit", profile_path(journal), name,
+                                f"{OUTPUT} is not written: Crossref takes a {name} of "
+                                f"{shortest} to {longest} characters"))
     for value, name in ((issue.volume, "volume"), (issue.number, "issue")):
         if value and len(value) > _CITATION_FIELD_MAX:
             gaps.append(warning("crossref-unfit", issue_path(issue), name,
