@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+from urllib.parse import unquote, urlsplit
 
 from typeset import i18n, mathtex
 from typeset.errors import ManuscriptError, Problem, shown
@@ -76,7 +77,17 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
     main, appendices = split_appendices(body)
     return Document(blocks=tuple(main), abstracts=per_lang("abstract"), statements=statements,
                     references=tuple(references), sections=tuple(sections), cite_as=cite_as,
-                    appendices=tuple(appendices))
+                    appendices=tuple(appendices), files=shown_files(everything))
+
+
+def shown_files(nodes: list) -> tuple[str, ...]:
+    """The local files among `nodes`' images (already checked: inside the folder), in
+    order of first appearance."""
+    files: dict[str, None] = {}
+    for node in nodes:
+        if node["t"] == "Image":
+            files.setdefault(unquote(urlsplit(node["c"][2][0]).path))
+    return tuple(files)
 
 
 def _split(blocks: list, records: dict[str, ReferenceRecord]
