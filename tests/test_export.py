@@ -251,12 +251,14 @@ def test_the_doi_rule_is_the_front_matters(crossref, samples):
 def test_a_funding_statement_is_not_passed_off_as_a_funder(crossref):
     result, tree = crossref
     assert tree.find(f".//{FR}program") is None
-    funding = [w for w in result.warnings if w.field == "funding"]
-    assert len(funding) == 1
-    assert funding[0].severity == "warning"
-    assert funding[0].path.endswith("ornekci/article.md")
-    assert "not deposited in crossref.xml" in funding[0].message
-    assert [w for w in result.warnings if w.field != "funding"] == []
+    # A note, not a warning: the format has no funder field the editor could fill in, so
+    # --strict does not fail on it.
+    (funding,) = result.notes
+    assert (funding.code, funding.severity, funding.field) == ("crossref-funding", "note",
+                                                               "funding")
+    assert funding.path.endswith("ornekci/article.md")
+    assert "not deposited in crossref.xml" in funding.message
+    assert result.warnings == []
 
 
 def test_an_article_without_doi_is_left_out_with_a_warning(samples, issue):
@@ -266,8 +268,9 @@ def test_an_article_without_doi_is_left_out_with_a_warning(samples, issue):
     validate_crossref(result.xml)
     tree = etree.fromstring(result.xml)
     assert texts(tree, f".//{CR}doi_data/{CR}doi") == ["10.5555/tjt.2023.002"]
-    (left_out,) = [w for w in result.warnings if w.field == "doi"]
-    assert left_out.severity == "warning"
+    (left_out,) = result.warnings
+    assert (left_out.code, left_out.severity, left_out.field) == ("crossref-no-doi",
+                                                                  "warning", "doi")
     assert left_out.path.endswith("al-basre/article.md")
     assert "not in crossref.xml: the article has no DOI" in str(left_out)
     # DOAJ lists articles with or without a DOI.
@@ -282,28 +285,36 @@ def test_no_article_with_a_doi_no_deposit(samples, issue):
         item.article.metadata, doi=None))) for item in laid_out(english, turkish)]
     result = render_crossref(issue, articles)
     assert result.xml is None
-    assert any("crossref.xml is not written" in w.message for w in result.warnings)
+    assert [w.code for w in result.warnings] == ["crossref-no-doi", "crossref-no-doi"]
+    (summary,) = result.notes
+    assert summary.code == "crossref-no-articles"
+    assert "crossref.xml is not written" in summary.message
 
 
 def test_without_issn_neither_deposit_is_written(samples, issue):
     journal = replace(issue.journal, issn=None, eissn=None)
-    for render, output in ((render_crossref, "crossref.xml"), (render_doaj, "doaj.xml")):
+    for render, output, code in ((render_crossref, "crossref.xml", "crossref-no-issn"),
+                                 (render_doaj, "doaj.xml", "doaj-no-issn")):
         result = render(replace(issue, journal=journal), laid_out(*samples))
-        assert result.xml is None
-        (problem,) = result.warnings
-        assert (problem.field, problem.severity) == ("issn", "warning")
+        assert result.xml is None and result.warnings == []
+        (problem,) = result.notes  # about the setting: said, never an error
+        assert (problem.code, problem.field, problem.severity) == (code, "issn", "note")
         assert problem.path.endswith("issn-test/journal.yaml")
-        assert f"{output} is not written: the journal profile has no issn" in str(problem)
+        assert str(problem).endswith(
+            f"note: issn: {output} is not written: the journal profile has no issn "
+            f"({problem.hint}) [{code}]")
 
 
 def test_without_depositor_or_url_no_crossref_deposit(samples, issue):
     journal = replace(issue.journal, crossref=None, url=None)
     result = render_crossref(replace(issue, journal=journal), laid_out(*samples))
     assert result.xml is None
-    assert sorted(w.field for w in result.warnings) == ["crossref.depositor-name", "url"]
-    assert all("crossref.xml is not written" in w.message for w in result.warnings)
+    assert sorted((n.field, n.code) for n in result.notes) == [
+        ("crossref.depositor-name", "crossref-no-depositor"), ("url", "crossref-no-url")]
+    assert all("crossref.xml is not written" in n.message for n in result.notes)
     doaj = render_doaj(replace(issue, journal=journal), laid_out(*samples))
-    assert doaj.xml is None and [w.field for w in doaj.warnings] == ["url"]
+    assert doaj.xml is None and [(n.field, n.code) for n in doaj.notes] == [
+        ("url", "doaj-no-url")]
 
 
 def test_the_registrant_defaults_to_the_publisher(samples, issue):
@@ -315,7 +326,7 @@ def test_the_registrant_defaults_to_the_publisher(samples, issue):
     nobody = replace(journal, publisher=None)
     result = render_crossref(replace(issue, journal=nobody), laid_out(*samples))
     assert result.xml is None
-    assert [w.field for w in result.warnings] == ["crossref.registrant"]
+    assert [n.code for n in result.notes] == ["crossref-no-registrant"]
 
 
 def test_a_profile_value_crossref_cannot_take_is_named(samples, issue):
@@ -323,10 +334,10 @@ def test_a_profile_value_crossref_cannot_take_is_named(samples, issue):
     journal = replace(issue.journal, crossref=account)
     result = render_crossref(replace(issue, journal=journal), laid_out(*samples))
     assert result.xml is None
-    assert sorted(w.field for w in result.warnings) == ["crossref.depositor-email",
-                                                        "crossref.depositor-name"]
+    assert sorted(n.field for n in result.notes) == ["crossref.depositor-email",
+                                                     "crossref.depositor-name"]
     assert "Crossref takes a crossref.depositor-name of 1 to 130 characters" in str(
-        result.warnings[0])
+        result.notes[0])
 
 
 def test_a_name_crossref_cannot_take_leaves_the_article_out(samples, issue):
@@ -337,7 +348,8 @@ def test_a_name_crossref_cannot_take_leaves_the_article_out(samples, issue):
     validate_crossref(result.xml)
     assert len(etree.fromstring(result.xml).findall(f".//{CR}journal_article")) == 1
     # Named as the front matter's own messages name fields.
-    assert any(w.field == "authors.[0].given-names" for w in result.warnings)
+    (problem,) = result.warnings
+    assert (problem.code, problem.field) == ("crossref-unfit", "authors.[0].given-names")
 
 
 def test_a_rich_abstract_is_valid_jats_in_the_deposit(tmp_path, samples, issue):
@@ -423,7 +435,7 @@ def test_a_broken_deposit_is_reported_as_our_bug_with_its_place(crossref):
 
 def test_doaj_upload_is_valid_with_one_record_per_article(doaj):
     result, tree = doaj
-    assert DOAJ.errors(result.xml) == [] and result.warnings == []
+    assert DOAJ.errors(result.xml) == [] and result.warnings == result.notes == []
     assert [r.findtext("doi") for r in tree.findall("record")] == [
         "10.5555/TJT.2023.001", "10.5555/tjt.2023.002"]
 
@@ -497,11 +509,11 @@ def test_pesa_profile_knows_too_little_to_deposit(samples, issue):
     pesa = find_journal("pesa")
     result = render_crossref(replace(issue, journal=pesa), laid_out(*samples))
     assert result.xml is None
-    assert sorted(w.field for w in result.warnings) == ["crossref.depositor-name", "issn",
-                                                        "url"]
-    assert all(w.path.endswith("styles/pesa/journal.yaml") for w in result.warnings)
+    assert result.warnings == []
+    assert sorted(n.field for n in result.notes) == ["crossref.depositor-name", "issn", "url"]
+    assert all(n.path.endswith("styles/pesa/journal.yaml") for n in result.notes)
     doaj = render_doaj(replace(issue, journal=pesa), laid_out(*samples))
-    assert doaj.xml is None and sorted(w.field for w in doaj.warnings) == ["issn", "url"]
+    assert doaj.xml is None and sorted(n.field for n in doaj.notes) == ["issn", "url"]
 
 
 def test_the_schema_compiled_in_the_background_is_the_one_validation_uses(crossref):

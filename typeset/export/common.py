@@ -1,13 +1,14 @@
-"""What the Crossref and DOAJ exports share: the result type, the warnings they give, and
-the small facts both need (language order, plain text, country names)."""
+"""What the Crossref and DOAJ exports share: the result type, the warnings and notes they
+give (their codes are in `typeset.errors.CODES`), and the small facts both need (language
+order, plain text)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from typeset import i18n
+from typeset import errors, i18n
 from typeset.errors import Problem
 from typeset.model.article import Article, Journal
 from typeset.model.ast import stringify
@@ -17,34 +18,32 @@ from typeset.read.source import display_path
 
 @dataclass(frozen=True)
 class ExportResult:
-    """A deposit, or None when it cannot be written; and what the build should say."""
+    """A deposit, or None when it cannot be written, and what the build should say:
+    `warnings` about the articles (`--strict` makes them errors), `notes` about the setting
+    (a field the journal profile lacks; never an error), as `typeset.errors` has them."""
 
     xml: bytes | None
     warnings: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
 
-
-# The kinds of warnings the exports give: code -> what it is about.
-CODES = {
-    "crossref-no-doi": "an article without a DOI is left out of the Crossref deposit",
-    "crossref-unfit": "a value Crossref's schema cannot take: the article (or the deposit) "
-                      "is left out",
-    "crossref-no-issn": "no Crossref deposit: the journal profile has no ISSN",
-    "crossref-no-depositor": "no Crossref deposit: the profile names no Crossref depositor",
-    "crossref-no-registrant": "no Crossref deposit: the profile names no registrant or "
-                              "publisher",
-    "crossref-no-url": "no Crossref deposit: the profile has no site URL for landing pages",
-    "crossref-no-articles": "no Crossref deposit: no article of the issue has a DOI",
-    "crossref-funding": "a free-text funding statement is not deposited as funder data",
-    "doaj-no-issn": "no DOAJ upload: the journal profile has no ISSN",
-    "doaj-no-url": "no DOAJ upload: the profile has no site URL for the full texts",
-}
+    @classmethod
+    def of(cls, xml: bytes | None, problems: list[Problem]) -> ExportResult:
+        return cls(xml, [p for p in problems if p.severity != "note"],
+                   [p for p in problems if p.severity == "note"])
 
 
 def warning(code: str, path: Path | str, field_name: str, message: str,
             hint: str = "") -> Problem:
-    assert code in CODES, code
-    return Problem(display_path(Path(path)), None, None, message, field_name, hint,
-                   severity="warning")
+    """About an article or the issue: something its editor can change."""
+    return errors.warning(code, display_path(Path(path)), None, None, message, field_name,
+                          hint)
+
+
+def note(code: str, path: Path | str, field_name: str, message: str,
+         hint: str = "") -> Problem:
+    """About the setting (the journal profile, the manuscript format), with the field."""
+    return replace(errors.note(code, display_path(Path(path)), message, hint),
+                   field=field_name)
 
 
 def profile_path(journal: Journal) -> Path:
@@ -57,8 +56,8 @@ def issue_path(issue: Issue) -> Path:
 
 def missing_in_profile(code: str, journal: Journal, field_name: str, output: str,
                        why: str) -> Problem:
-    """The warning for an output not written because the journal profile lacks a field."""
-    return warning(code, profile_path(journal), field_name,
+    """The note for an output not written because the journal profile lacks a field."""
+    return note(code, profile_path(journal), field_name,
                    f"{output} is not written: the journal profile has no {field_name}",
                    why)
 

@@ -10,7 +10,7 @@ themed issue's title), then one `journal_article` per article, in print order. A
 without a DOI is left out with a warning. The result is not validated here: the issue build
 calls `validation.validate_crossref` on it before writing it.
 
-`ExportResult.xml` is None, with a warning naming the missing field of the journal profile,
+`ExportResult.xml` is None, with a note naming the missing field of the journal profile,
 when the deposit cannot be made: no ISSN (Crossref identifies a journal by its ISSN, or by a
 journal DOI, which we never invent), no Crossref depositor (`crossref.depositor-name`,
 `crossref.depositor-email`), no registrant (`crossref.registrant`, else the publisher's
@@ -34,7 +34,7 @@ What goes where, and why (Crossref's documentation and schema 5.3.1):
 - `fr:program` (funding) is not written: Crossref's funding data is the funder's *name*
   with its Funder Registry (or ROR) id and award numbers, and the front matter has only a
   free-text funding statement. Putting that sentence where a funder name belongs would be
-  wrong data, so the statement stays in the article's own outputs and the build says that
+  wrong data, so the statement stays in the article's own outputs and the build notes that
   it was not deposited.
 - `doi_data`: the DOI (the one rule, `read/identifiers.normalise_doi`, already applied when
   the front matter was read) and the landing page.
@@ -68,6 +68,7 @@ from typeset.export.common import (
     journal_titles,
     langs_body_first,
     missing_in_profile,
+    note,
     one_line,
     profile_path,
     warning,
@@ -136,7 +137,7 @@ def render_crossref(issue: Issue, articles: Sequence[IssueArticle], *,
     journal = issue.journal
     problems = profile_gaps(issue)
     if problems:
-        return ExportResult(None, problems)
+        return ExportResult.of(None, problems)
     warnings: list[Problem] = []
     deposited = []
     for item in articles:
@@ -153,10 +154,10 @@ def render_crossref(issue: Issue, articles: Sequence[IssueArticle], *,
             continue
         deposited.append(item)
     if not deposited:
-        warnings.append(warning("crossref-no-articles", issue_path(issue), "doi",
-                                f"{OUTPUT} is not written: no article of the issue has a "
-                                "DOI it can register"))
-        return ExportResult(None, warnings)
+        warnings.append(note("crossref-no-articles", issue_path(issue), "doi",
+                             f"{OUTPUT} is not written: no article of the issue has a DOI "
+                             "it can register"))
+        return ExportResult.of(None, warnings)
 
     if timestamp is None or batch_id is None:
         default_timestamp, default_batch = deposit_stamp(issue)
@@ -181,10 +182,10 @@ def render_crossref(issue: Issue, articles: Sequence[IssueArticle], *,
     _journal_issue(journal_element, issue)
     for item in deposited:
         _journal_article(journal_element, issue, item)
-        warnings += _funding_warnings(item.article)
+        warnings += _funding_notes(item.article)
 
     xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return ExportResult(xml, warnings)
+    return ExportResult.of(xml, warnings)
 
 
 # -- what must be known first ------------------------------------------------------------
@@ -221,7 +222,7 @@ def profile_gaps(issue: Issue) -> list[Problem]:
             (account and account.depositor_email, "crossref.depositor-email", (6, 200)),
             (registrant, "crossref.registrant", (1, 255))):
         if value and not shortest <= len(value) <= longest:
-            gaps.append(warning("crossref-unfit", profile_path(journal), name,
+            gaps.append(note("crossref-unfit", profile_path(journal), name,
                                 f"{OUTPUT} is not written: Crossref takes a {name} of "
                                 f"{shortest} to {longest} characters"))
     for value, name in ((issue.volume, "volume"), (issue.number, "issue")):
@@ -259,10 +260,11 @@ def _article_gaps(article: Article) -> list[Problem]:
     return gaps
 
 
-def _funding_warnings(article: Article) -> list[Problem]:
+def _funding_notes(article: Article) -> list[Problem]:
     if "funding" not in dict(article.metadata.statements):
         return []
-    return [warning("crossref-funding", article.source_path, "funding",
+    # A note, not a warning: the format has no field the editor could fill in instead.
+    return [note("crossref-funding", article.source_path, "funding",
                     f"the funding statement is not deposited in {OUTPUT}: Crossref's funding "
                     "data names each funder (with its Funder Registry id), which a free-text "
                     "statement does not",

@@ -6,7 +6,7 @@ One `record` per article, in print order, with or without a DOI (DOAJ identifies
 by its DOI or its full-text URL). The result is not validated here: the issue build calls
 `validation.validate_doaj` on it before writing it.
 
-`ExportResult.xml` is None, with a warning naming the missing field of the journal profile,
+`ExportResult.xml` is None, with a note naming the missing field of the journal profile,
 when the upload cannot be made: no ISSN (DOAJ matches every record to a journal it lists by
 the ISSNs), no site `url` (`fullTextUrl` is required: the article's reading page,
 `Issue.landing_page_url`, which holds the full text).
@@ -39,10 +39,10 @@ from typeset.export.common import (
     journal_titles,
     langs_body_first,
     missing_in_profile,
+    note,
     one_line,
     plain_text,
     profile_path,
-    warning,
     xml_text,
 )
 from typeset.export.validation import DOAJ_XSD
@@ -70,12 +70,12 @@ def render_doaj(issue: Issue, articles: Sequence[IssueArticle]) -> ExportResult:
             "doaj-no-url", journal, "url", OUTPUT,
             "each record links to the article's full text on the journal's site"))
     elif not _FULL_TEXT_URL.fullmatch(issue.landing_page_url("x") or ""):
-        gaps.append(warning("doaj-no-url", profile_path(journal), "url",
+        gaps.append(note("doaj-no-url", profile_path(journal), "url",
                             f"{OUTPUT} is not written: DOAJ takes full-text addresses on a "
                             "named host (https://journal.example.org/...) or an IP address",
                             f"not '{journal.url}'"))
     if gaps:
-        return ExportResult(None, gaps)
+        return ExportResult.of(None, gaps)
     if not articles:
         return ExportResult(None, [])
 
