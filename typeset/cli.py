@@ -21,7 +21,7 @@ from typeset.render import FORMATS
 
 DEFAULT_MANUSCRIPT = Path("manuscript/article.md")
 DEFAULT_OUT = Path("build")
-COMMANDS = ("build", "check", "serve")
+COMMANDS = ("build", "check", "serve", "import")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -60,7 +60,46 @@ def make_parser() -> argparse.ArgumentParser:
                        help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--pdf", action="store_true",
                        help="also lay out the PDF in the background, served beside the page")
+    _add_import(commands)
     return parser
+
+
+def _add_import(commands) -> None:
+    word = commands.add_parser("import", help="turn an author's Word file (.docx) into a "
+                                              "manuscript folder, with a report of what to check")
+    word.add_argument("docx", type=Path, metavar="FILE.docx", help="the author's Word file")
+    word.add_argument("--out", type=Path, metavar="FOLDER",
+                      help="where to write article.md, references.bib, figures/ and IMPORT.md "
+                           "(default: beside the .docx, named after it)")
+    word.add_argument("--journal", default="pesa", help="the journal profile (default: pesa)")
+    word.add_argument("--force", action="store_true",
+                      help="replace an existing article.md in the folder")
+
+
+def _import(args: argparse.Namespace) -> int:
+    from typeset.errors import ManuscriptError, TypesetError
+    from typeset.importers.word import import_docx
+
+    try:
+        imported = import_docx(args.docx, args.out, args.journal, args.force)
+    except UsageError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return 2
+    except TypesetError as exc:
+        print(str(exc) if isinstance(exc, ManuscriptError) else f"error: {exc}",
+              file=sys.stderr)
+        return 1
+    except Exception as exc:  # a case the importer's heuristics did not foresee: a bug,
+        # told without a traceback, and nothing written (outputs are moved in at the end)
+        print(f"{args.docx}: error: the import stopped on a case it does not handle "
+              f"({type(exc).__name__}: {exc}); please report it with the file",
+              file=sys.stderr)
+        return 1
+    for line in imported.report.lines(str(imported.folder)):
+        print(line)
+    print(f"{args.docx} -> {imported.folder}/: " + "; ".join(imported.report.summary[2:]),
+          file=sys.stderr)
+    return 0
 
 
 def find_manuscripts(arguments: list[Path]) -> list[Path]:
@@ -135,6 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("weasyprint").propagate = False
     if args.command == "serve":
         return _serve(args)
+    if args.command == "import":
+        return _import(args)
     try:
         formats = _formats(getattr(args, "to", ",".join(FORMATS)))
         if getattr(args, "jobs", 1) < 1:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from typeset.errors import ManuscriptError, Problem, UsageError
 from typeset.model.article import Article
-from typeset.read.bibliography import Bibliography, load_bibliography
+from typeset.read.bibliography import Bibliography, citeproc_text, load_bibliography
 from typeset.read.document import build_document
 from typeset.read.frontmatter import parse_front_matter
 from typeset.read.journal import find_journal
@@ -66,7 +66,8 @@ class Builder:
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
         records = bibliography.records if bibliography else {}
         result = run_pandoc(source, metadata, journal,
-                            bibliography.path if bibliography else None, self._citeproc_memo)
+                            bibliography.path if bibliography else None, self._citeproc_memo,
+                            citeproc_text(bibliography, metadata.lang) if bibliography else None)
         document = build_document(result.ast, source, metadata, journal, records)
         return Article(manuscript.resolve(), metadata, journal, document, bibliography,
                        result.warnings)
