@@ -282,21 +282,27 @@ def test_the_issue_page_links_every_output(built):
 
 
 def test_the_deposits_are_written_and_valid(built):
-    export = pytest.importorskip("typeset.export", reason="the exports land from the "
-                                                          "export branch")
+    from typeset import export
+
     crossref = (built.out / "crossref.xml").read_bytes()
     doaj = (built.out / "doaj.xml").read_bytes()
     export.validate_crossref(crossref)
     export.validate_doaj(doaj)
     counts = page_counts(built.out)
-    tree = etree.fromstring(crossref)
-    articles = tree.findall(".//{*}journal_article")
-    firsts = [a.findtext(".//{*}first_page") for a in articles]
-    assert firsts == [str(p) for p in expected_first_pages(counts)]
-    resources = [a.findtext(".//{*}doi_data/{*}resource") for a in articles]
-    assert resources == [f"{SITE}/{folder}/article.html" for folder in FOLDERS]
+    firsts = expected_first_pages(counts)
+    pages = [(str(first), str(first + count - 1)) for first, count in zip(firsts, counts,
+                                                                           strict=True)]
+    articles = etree.fromstring(crossref).findall(".//{*}journal_article")
+    assert [(a.findtext("{*}pages/{*}first_page"), a.findtext("{*}pages/{*}last_page"))
+            for a in articles] == pages
+    assert [a.findtext("{*}doi_data/{*}doi") for a in articles] == [
+        f"10.5555/issn-test.{folder}" for folder in FOLDERS]
+    assert [a.findtext("{*}doi_data/{*}resource") for a in articles] == [
+        f"{SITE}/{folder}/article.html" for folder in FOLDERS]
     records = etree.fromstring(doaj).findall("record")
-    assert [r.findtext("startPage") for r in records] == firsts
+    assert [(r.findtext("startPage"), r.findtext("endPage")) for r in records] == pages
+    assert [r.findtext("fullTextUrl") for r in records] == [
+        f"{SITE}/{folder}/article.html" for folder in FOLDERS]
 
 
 # -- the cache -------------------------------------------------------------------------

@@ -80,11 +80,13 @@ def build_issue(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = Fa
                          kept[entry.folder].page_count if kept[entry.folder] else None)
              for entry in entries]
     bar = ProgressBar(len(tasks), enabled=progress)
+    from typeset.issue import exports
+
     outcomes = process_articles(
         issue, tasks, jobs=jobs, strict=strict,
         progress=lambda outcome: bar.advance(1, Path(outcome.folder) / "article.md"),
         counts=[kept[entry.folder].page_count if kept[entry.folder] else None
-                for entry in entries])
+                for entry in entries], started=lambda: exports.prepare(issue))
     bar.finish()
     _raise_problems(outcomes, reading)
     outcomes = _settle_pages(issue, tasks, outcomes, jobs, strict)
@@ -101,8 +103,10 @@ def build_issue(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = Fa
     result.warnings += _page_limit_warnings(issue, entries, articles)
     result.notes = list(dict.fromkeys(n for o in outcomes for n in o.notes))
 
-    files, warnings = render_issue_outputs(issue, articles, outcomes, out_dir, archive_href)
+    files, warnings, notes = render_issue_outputs(issue, articles, outcomes, out_dir,
+                                                  archive_href)
     result.warnings += warnings
+    result.notes = list(dict.fromkeys([*result.notes, *notes]))
     if strict and result.warnings:
         raise ManuscriptError([w.as_error("--strict makes warnings errors")
                                for w in result.warnings])
@@ -183,7 +187,8 @@ def _settle_pages(issue: Issue, tasks: list[ArticleTask], outcomes: list[Article
                  for o, page in zip(outcomes, expected, strict=True) if o.first_page != page]
         if not moved:
             return outcomes
-        again = process_articles(issue, moved, jobs=jobs, strict=strict, counts=counts)
+        # In this process: a pool forked now would copy the schema compiling in a thread.
+        again = process_articles(issue, moved, jobs=1, strict=strict, counts=counts)
         for outcome in again:
             if not outcome.ok:
                 raise ManuscriptError(outcome.problems)
@@ -208,8 +213,8 @@ def _page_limit_warnings(issue: Issue, entries, articles: list[IssueArticle]
 def render_issue_outputs(issue: Issue, articles: list[IssueArticle],
                          outcomes: list[ArticleOutcome], out_dir: Path,
                          archive_href: str | None = None
-                         ) -> tuple[dict[str, bytes], list[Problem]]:
-    """The issue's own files (name -> bytes), and the warnings about them."""
+                         ) -> tuple[dict[str, bytes], list[Problem], list[Problem]]:
+    """The issue's own files (name -> bytes), the warnings and the notes about them."""
     from typeset.issue import exports, front, join, site
 
     issue_file = display_path(issue.folder / ISSUE_FILE)
@@ -220,13 +225,11 @@ def render_issue_outputs(issue: Issue, articles: list[IssueArticle],
                     .read_bytes() for o in outcomes]
     files = {"front.pdf": front.link_for_reading_alone(issue, articles, front_pdf),
              "issue.pdf": join.join_issue(issue, articles, front_pdf, article_pdfs)}
-    pages, page_warnings = site.render_issue_site(issue, articles, archive_href)
+    pages, notes = site.render_issue_site(issue, articles, archive_href)
     files.update(pages)
-    warnings += page_warnings
-    deposits, deposit_warnings = exports.render_exports(issue, articles)
+    deposits, deposit_warnings, deposit_notes = exports.render_exports(issue, articles)
     files.update(deposits)
-    warnings += deposit_warnings
-    return files, warnings
+    return files, warnings + deposit_warnings, notes + deposit_notes
 
 
 # -- writing ----------------------------------------------------------------------------
@@ -297,7 +300,7 @@ class ArchiveBuildResult:
     folder: Path
     out_dir: Path
     issues: list[IssueBuildResult] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
 
 
@@ -351,11 +354,8 @@ def build_archive(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = 
     if not archived:
         return result
     journal = archived[0].issue.journal
-    files, warnings = site.render_archive(journal, archived)
-    result.warnings = warnings
-    if strict and warnings:
-        raise ManuscriptError([w.as_error("--strict makes warnings errors")
-                               for w in warnings])
+    files, notes = site.render_archive(journal, archived)
+    result.notes = notes
     with tempfile.TemporaryDirectory(prefix=".typeset-", dir=out_dir) as scratch:
         scratch_dir = Path(scratch)
         for name, data in files.items():

@@ -31,7 +31,7 @@ def run_issue_command(command: str, kind: str, folder: Path, args: argparse.Name
         else:
             archive = build_archive(folder, args.out,
                                     on_issue=lambda r: _report(r, interactive), **options)
-            _print_warnings(archive.warnings)
+            _print_warnings(archive.notes)
             if interactive:
                 print(f"{folder} -> {args.out}/: archive of {len(archive.issues)} issues",
                       file=sys.stderr)

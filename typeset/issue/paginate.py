@@ -305,10 +305,12 @@ def _strict(outcome: ArticleOutcome) -> None:
 def process_articles(issue: Issue, tasks: list[ArticleTask], *, jobs: int, strict: bool,
                      check_only: bool = False, validate_jats: bool = True,
                      counts: list[int | None] | None = None,
-                     progress: Callable[[ArticleOutcome], None] | None = None
-                     ) -> list[ArticleOutcome]:
+                     progress: Callable[[ArticleOutcome], None] | None = None,
+                     started: Callable[[], None] | None = None) -> list[ArticleOutcome]:
     """Run `tasks` (in print order) on `jobs` workers; `counts` holds the page counts
-    already known (of articles not among the tasks). The outcomes, in the tasks' order."""
+    already known (of articles not among the tasks). `started()` is called once the
+    workers are forked, for work this process can do meanwhile. The outcomes, in the
+    tasks' order."""
     ledger = None if check_only else PageLedger(issue.first_page, counts or [None] * len(tasks))
     worker = _Worker(issue, ledger, strict, check_only, validate_jats)
     outcomes: dict[int, ArticleOutcome] = {}
@@ -316,6 +318,8 @@ def process_articles(issue: Issue, tasks: list[ArticleTask], *, jobs: int, stric
         # In this process, in print order: each article's first page is known by the time
         # it is laid out.
         _start_worker(worker)
+        if started:
+            started()
         for task in tasks:
             outcomes[task.position] = outcome = process_article(task)
             if progress:
@@ -326,6 +330,8 @@ def process_articles(issue: Issue, tasks: list[ArticleTask], *, jobs: int, stric
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context,
                              initializer=_start_worker, initargs=(worker,)) as pool:
         futures = [pool.submit(process_article, task) for task in tasks]
+        if started:  # the workers are forked at the first submission (fork context)
+            started()
         for future in as_completed(futures):
             outcome = future.result()
             outcomes[outcome.position] = outcome

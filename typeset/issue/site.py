@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from typeset.errors import Problem, warning
+from typeset.errors import Problem, note
 from typeset.issue.paginate import ARTICLE_OUTPUTS
 from typeset.issue.presentation import in_language, issue_context, issue_line
 from typeset.model.article import Journal
@@ -36,7 +36,8 @@ def cover_name(issue: Issue) -> str | None:
 def render_issue_site(issue: Issue, articles: Sequence[IssueArticle],
                       archive_href: str | None = None
                       ) -> tuple[dict[str, bytes], list[Problem]]:
-    """index.html and, when the journal's address is known, sitemap.xml."""
+    """index.html and, when the journal's address is known, sitemap.xml; the notes (what
+    the profile lacks)."""
     context = issue_context(issue, list(articles))
     lang = context["lang"]
     context.update(
@@ -49,19 +50,19 @@ def render_issue_site(issue: Issue, articles: Sequence[IssueArticle],
     )
     files = {"index.html": environment().get_template("issue/index.html.j2")
              .render(context).encode("utf-8")}
-    warnings = []
+    notes = []
     if issue.url():
         pages = [issue.url(), *(issue.landing_page_url(item.folder) for item in articles)]
         files["sitemap.xml"] = sitemap(pages)
     else:
-        warnings.append(missing_url(issue.journal, "sitemap.xml"))
-    return files, warnings
+        notes.append(missing_url(issue.journal, "sitemap.xml"))
+    return files, notes
 
 
 def missing_url(journal: Journal, output: str) -> Problem:
-    return warning("output-not-written", display_path(journal.folder / "journal.yaml"),
-                   None, None, f"{output} is not written: the journal profile has no url",
-                   "url", "the site's address, under which the pages are published")
+    return note("sitemap-no-url", display_path(journal.folder / "journal.yaml"),
+                f"{output} is not written: the journal profile has no url",
+                "give the site's address, under which the pages are published (url)")
 
 
 def issue_json_ld(issue: Issue, articles: Sequence[IssueArticle]) -> dict:
@@ -137,7 +138,7 @@ class ArchivedIssue:
 def render_archive(journal: Journal, issues: Sequence[ArchivedIssue]
                    ) -> tuple[dict[str, bytes], list[Problem]]:
     """The archive page (index.html, newest issue first) and, when the journal's address
-    is known, a sitemap of the archive and every issue's pages."""
+    is known, a sitemap of the archive and every issue's pages; the notes."""
     languages = journal.languages
     lang = languages[0]
     ordered = sorted(issues, key=lambda entry: (entry.issue.published, entry.path),
