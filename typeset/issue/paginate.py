@@ -27,7 +27,6 @@ from pathlib import Path
 from typeset.errors import ManuscriptError, Problem, warning
 from typeset.model.article import Article
 from typeset.model.issue import Issue
-from typeset.read.document import with_last_page
 from typeset.read.source import display_path
 from typeset.run.timeouts import time_limit
 
@@ -45,6 +44,9 @@ ARTICLE_OUTPUTS = {"pdf": "article.pdf", "jats": "article.xml", "html": "article
 def with_pages(article: Article, first_page: int, last_page: int) -> Article:
     """The article with its final pages: in its metadata (JATS fpage, citation_firstpage,
     the header band), as its last page, and in its "Cite as" line."""
+    from typeset.read.document import with_last_page  # (Pandoc's modules: not for a
+    # build that finds everything up to date)
+
     first = str(first_page)
     cite_as = tuple(_replace_text(node, str(FIRST_PAGE_PLACEHOLDER), first)
                     for node in article.document.cite_as)
