@@ -111,8 +111,9 @@ def build_issue(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = Fa
         raise ManuscriptError([w.as_error("--strict makes warnings errors")
                                for w in result.warnings])
     result.outputs = write_issue(out_dir, issue, articles, outcomes, files, record)
+    folders = {item.folder for item in articles}
     record.save(issue, options, _article_records(entries, articles, outcomes, out_dir),
-                [out_dir / name for name in files])
+                [path for path in result.outputs if path.name not in folders])
     result.seconds = time.perf_counter() - started
     return result
 
@@ -266,13 +267,17 @@ def write_issue(out_dir: Path, issue: Issue, articles: list[IssueArticle],
         for name, data in files.items():
             (scratch_dir / name).write_bytes(data)
         names = list(files) + site.copy_issue_assets(issue, scratch_dir)
-        # Articles no longer in the issue: their folders go, when we wrote them.
-        gone = [name for name in record.article_folders
-                if name not in {item.folder for item in articles}]
+        # What the last build wrote and this one does not (an article no longer in the
+        # issue, a deposit the profile no longer allows) goes.
+        current = {*names, *(item.folder for item in articles)}
+        gone = [name for name in [*record.article_folders, *record.output_names]
+                if name not in current and (out_dir / name).exists()]
         for name in [*folders, *names, *gone]:
             target = out_dir / name
             if target.is_dir() and not target.is_symlink():
-                os.replace(target, scratch_dir / f".previous-{len(written)}")
+                os.replace(target, scratch_dir / f".previous-{len(written)}-{name}")
+            elif name in gone:
+                target.unlink()
             if name not in gone:
                 os.replace(scratch_dir / name, target)
                 written.append(target)

@@ -106,6 +106,11 @@ class IssueRecord:
     def article_folders(self) -> list[str]:
         return list(self.data.get("articles", {}))
 
+    @property
+    def output_names(self) -> list[str]:
+        """The names the issue's own outputs have at the top of the output folder."""
+        return sorted({Path(path).parts[0] for path in self.data.get("outputs", {})})
+
     def save(self, issue: Issue, options: str, articles: dict[str, dict],
              outputs: list[Path]) -> None:
         """`articles`: folder -> {manuscript, first_page, page_count, inputs (paths),
