@@ -137,6 +137,11 @@ def test_articles_carry_their_final_pages_in_every_output(built):
         for output in ("article.pdf", "article.xml", "article.html"):
             data = (built.out / folder / output).read_bytes()
             assert b"888888" not in data and b"999999" not in data
+        # With an ISSN, JATS is Journal Publishing (validated by the build).
+        assert b"Journal Publishing DTD" in (built.out / folder / "article.xml").read_bytes()
+    notes = jats_tree(built.out / "ornekci" / "article.xml").find(".//author-notes")
+    assert [(fn.get("fn-type"), fn.get("custom-type")) for fn in notes.iter("fn")] == [
+        ("custom", "COI-statement")] * 2 + [("custom", "ethics-statement")] * 2
 
 
 def test_the_issue_pdf_is_the_front_then_the_articles_page_for_page(built):

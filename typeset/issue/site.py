@@ -16,12 +16,11 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
-from typeset.errors import Problem, note
+from typeset.errors import Problem
 from typeset.issue.paginate import ARTICLE_OUTPUTS
 from typeset.issue.presentation import in_language, issue_context, issue_line
 from typeset.model.article import Journal
 from typeset.model.issue import Issue, IssueArticle
-from typeset.read.source import display_path
 from typeset.render.html.scholar import script_json
 from typeset.render.templating import environment
 
@@ -60,9 +59,10 @@ def render_issue_site(issue: Issue, articles: Sequence[IssueArticle],
 
 
 def missing_url(journal: Journal, output: str) -> Problem:
-    return note("sitemap-no-url", display_path(journal.folder / "journal.yaml"),
-                f"{output} is not written: the journal profile has no url",
-                "give the site's address, under which the pages are published (url)")
+    from typeset.export.common import missing_in_profile
+
+    return missing_in_profile("sitemap-no-url", journal, "url", output,
+                              "a sitemap lists the pages' addresses on the journal's site")
 
 
 def issue_json_ld(issue: Issue, articles: Sequence[IssueArticle]) -> dict:
