@@ -28,6 +28,7 @@ from typeset.render.jats import article as jats
 from typeset.render.pdf.fetch import MAX_DATA_URL_BYTES, Refused, SafeFetcher, resolve
 from typeset.render.pdf.layout import render_print_html
 from typeset.run.builder import Builder
+from typeset.run.timeouts import limits_deferred
 from typeset.run.timeouts import seconds_limit as time_limit
 
 from .conftest import run_cli
@@ -370,6 +371,18 @@ def test_a_limit_dropped_by_a_destructor_fires_again():
         Slow()  # collected at once: its destructor runs, the first alarm is dropped
         _busy(5)
     assert time.perf_counter() - started < 3
+
+
+def test_a_limit_waits_for_a_block_that_defers_it():
+    """Inside `limits_deferred` (a library call that would swallow our exception and
+    raise its own), an expired limit goes off only when the block ends."""
+    steps = []
+    with pytest.raises(StageTimeout, match=r"^late$"), time_limit(0.1, "late"):
+        with limits_deferred():
+            _busy(0.4)
+            steps.append("the deferred block ran to its end")
+        _busy(3)
+    assert steps == ["the deferred block ran to its end"]
 
 
 def test_a_time_limit_keeps_an_enclosing_alarm_of_other_code():

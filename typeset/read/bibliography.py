@@ -86,6 +86,35 @@ class Bibliography:
         return self.data.entries[key]
 
 
+# The thesis genre Pandoc's citeproc prints, where its own translation is missing: for a
+# Turkish article, @mastersthesis came out as "(Yayımlanmamış mathesis)". Given to Pandoc
+# as the entry's `type` (which BibLaTeX prints as the genre) when the entry has none.
+THESIS_GENRES = {"tr": {"mastersthesis": "yüksek lisans tezi"}}
+
+
+def citeproc_text(bibliography: Bibliography, lang: str) -> str | None:
+    """The .bib text Pandoc's citeproc should read for an article in `lang`, when it must
+    differ from the file (None: the file itself will do)."""
+    genres = THESIS_GENRES.get(lang.split("-")[0].lower())
+    if not genres:
+        return None
+    text = bibliography.text
+    insertions = []
+    for key, entry in bibliography.data.entries.items():
+        genre = genres.get(entry.type.lower())
+        if genre is None or entry.fields.get("type"):
+            continue
+        head = re.compile(rf"@\s*{re.escape(entry.type)}\s*[{{(]\s*{re.escape(key)}\s*,",
+                          re.IGNORECASE)
+        if match := head.search(text):
+            insertions.append((match.end(), f" type = {{{genre}}},"))
+    if not insertions:
+        return None
+    for offset, insertion in sorted(insertions, reverse=True):
+        text = text[:offset] + insertion + text[offset:]
+    return text
+
+
 @dataclass(frozen=True)
 class _Start:
     offset: int  # of the '@'

@@ -9,6 +9,7 @@ sees every citation; they are taken out of the AST again afterwards.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 import subprocess
@@ -26,6 +27,7 @@ from typeset.errors import ManuscriptError, Problem, StageTimeout, warning
 from typeset.model.article import Journal, Metadata
 from typeset.model.ast import stringify, walk
 from typeset.read.source import Source, display_path
+from typeset.run.timeouts import limits_deferred
 
 if TYPE_CHECKING:
     from typeset.read.bibliography import Bibliography
@@ -50,8 +52,12 @@ class PandocResult:
     warnings: tuple[Problem, ...]
 
 
+@functools.cache
 def pandoc_path() -> str:
-    return pypandoc.get_pandoc_path()
+    # pypandoc runs `pandoc --version` and turns any exception into "no pandoc found":
+    # a time limit running out in there must wait until it returns.
+    with limits_deferred():
+        return pypandoc.get_pandoc_path()
 
 
 def csl_style(journal: Journal, lang: str) -> Path:
@@ -117,10 +123,11 @@ class CiteprocMemo:
 
 
 def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
-               bibliography: Bibliography | None, memo: CiteprocMemo | None = None
-               ) -> PandocResult:
-    """Pandoc's AST of the body; `bibliography` is handed over as the text we read and
-    checked (Pandoc reads a copy of it, never the file, which may have changed since)."""
+               bibliography: Bibliography | None, memo: CiteprocMemo | None = None,
+               bibliography_text: str | None = None) -> PandocResult:
+    """Pandoc's AST of the body. Citeproc reads the bibliography as we read and checked
+    it (a copy, never the file, which may have changed since), or `bibliography_text`
+    when the pipeline amends it (read/bibliography.py: citeproc_text)."""
     lang = metadata.lang
     meta = {
         "lang": {"en": "en-US", "tr": "tr-TR"}.get(lang, lang),
@@ -130,17 +137,20 @@ def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
         "references": [self_reference(metadata, journal)],
     }
     csl = csl_style(journal, lang)
-    key = json.dumps([meta, str(csl), bibliography.digest if bibliography else None],
+    key = json.dumps([meta, str(csl), bibliography.digest if bibliography else None,
+                      bibliography_text],
                      sort_keys=True)
     if memo is not None and memo.key == key:
-        result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=False)
+        result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=False,
+                         bibliography_text=bibliography_text)
         cites = [node for node in walk(result.ast["blocks"]) if node["t"] == "Cite"]
         if json.dumps([cite["c"][0] for cite in cites]) == memo.citations:
             for cite, content in zip(cites, memo.contents, strict=True):
                 cite["c"][1] = copy.deepcopy(content)
             result.ast["blocks"] += copy.deepcopy(memo.references)
             return result
-    result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=True)
+    result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=True,
+                     bibliography_text=bibliography_text)
     if memo is not None:
         cites = [node for node in walk(result.ast["blocks"]) if node["t"] == "Cite"]
         memo.key = key
@@ -153,7 +163,8 @@ def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
 
 
 def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
-            bibliography: Bibliography | None, citeproc: bool) -> PandocResult:
+            bibliography: Bibliography | None, citeproc: bool,
+            bibliography_text: str | None = None) -> PandocResult:
     with tempfile.TemporaryDirectory(prefix="typeset-") as scratch:
         meta_file = Path(scratch) / "meta.yaml"
         meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
@@ -166,7 +177,8 @@ def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
             args += ["--citeproc", "--csl", str(csl)]
             if bibliography is not None:
                 copy = Path(scratch) / BIBLIOGRAPHY_COPY
-                copy.write_text(bibliography.text, encoding="utf-8")
+                copy.write_text(bibliography_text if bibliography_text is not None
+                                else bibliography.text, encoding="utf-8")
                 args += ["--bibliography", str(copy)]
         try:
             completed = subprocess.run(

@@ -96,6 +96,9 @@ def seconds_limit(seconds: float, message: str) -> Iterator[None]:
     outer = {"deadline": now + outer_left if outer_left > 0 else None}
 
     def expired(signum, frame):
+        if _deferred:  # try again once the block has ended
+            signal.setitimer(signal.ITIMER_REAL, _DEFERRED_POLL)
+            return
         if outer["deadline"] is not None and outer["deadline"] <= deadline \
                 and callable(outer_handler):
             outer["deadline"] = None
@@ -114,6 +117,26 @@ def seconds_limit(seconds: float, message: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, outer_handler)
         if outer["deadline"] is not None:
             _arm(outer["deadline"])
+
+
+@contextlib.contextmanager
+def limits_deferred() -> Iterator[None]:
+    """A block that time limits do not interrupt: for a library call that would turn our
+    exception into one of its own. On the main thread the alarm is held back and goes off
+    when the block ends; elsewhere the watchdog fires again later (RETRY_SECONDS)."""
+    global _deferred
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _deferred += 1
+    try:
+        yield
+    finally:
+        _deferred -= 1
+
+
+_deferred = 0  # blocks of limits_deferred being run on the main thread
+_DEFERRED_POLL = 0.05
 
 
 def _arm(deadline: float) -> None:
