@@ -8,13 +8,16 @@ The API
     outputs = OutputSet(out_dir, owner=str(manuscript.resolve()))
     outputs.add("article.pdf", pdf_bytes)                # bytes ...
     outputs.add("article_files/screen.css", css_path)    # ... or a file to copy
+    outputs.keep("a/article.pdf")                        # ... or the one already there
     written = outputs.commit({"options": ..., "inputs": ...})
 
 A set is what one build writes into one folder, under relative names of any depth
 ("article.pdf", "figures/map.png", "a/article.pdf" for an issue's article). `owner` names
 what it was built from (a manuscript, an issue's folder); the `commit` argument is kept in
 the folder's record under that name, with the SHA-256 of every file written (the build
-cache, run/cache.py, reads it back). `commit` returns the paths written. An issue build
+cache, run/cache.py, reads it back). `keep(name)` carries a file of the previous
+contents over unchanged (hard-linked, its time stamps kept: an issue's article that was
+not laid out again). `commit` returns the paths written. An issue build
 hands its whole folder as one set; a cluster build hands the bytes its workers sent back.
 `check_output_folder(out_dir)` tells before any work whether a folder may be written.
 
@@ -95,6 +98,7 @@ class OutputSet:
     out_dir: Path
     owner: str
     files: dict[str, bytes | Path] = field(default_factory=dict)
+    unchanged: set[str] = field(default_factory=set)  # kept from the previous contents
 
     def add(self, name: str, content: bytes | Path) -> None:
         """`content` (bytes, or a file read when the set is committed) under `name`, a
@@ -103,6 +107,10 @@ class OutputSet:
         if name in self.files and not _same_content(self.files[name], content):
             raise ValueError(f"two different files named {name!r} in one output set")
         self.files[name] = content
+
+    def keep(self, name: str) -> None:
+        """The file `name` of the folder's current contents, carried over as it is."""
+        self.unchanged.add(_checked_name(name))
 
     def commit(self, entry: dict | None = None) -> list[Path]:
         """Replace this owner's files in the output folder by the set, as a whole."""
@@ -119,7 +127,7 @@ class OutputSet:
                     else:
                         with _exclusive(current, path, deadline):
                             self._replace(path, current, contents, entry or {})
-                return [path / name for name in contents]
+                return [path / name for name in [*contents, *sorted(self.unchanged)]]
             except _Moved:
                 continue  # another build replaced a folder while we waited: look again
             except OSError as exc:
@@ -127,9 +135,13 @@ class OutputSet:
 
     def _contents(self) -> dict[str, tuple[bytes, str]]:
         names = sorted(self.files)
-        for name in names:  # "figures" the file and "figures/x.png" cannot both be
+        everything = {*self.files, *self.unchanged}
+        if self.unchanged & set(self.files):
+            raise ValueError("a name both kept and written anew: "
+                             f"{sorted(self.unchanged & set(self.files))[0]!r}")
+        for name in everything:  # "figures" the file and "figures/x.png" cannot both be
             for parent in PurePosixPath(name).parents:
-                if str(parent) in self.files:
+                if str(parent) in everything:
                     raise ValueError(f"{name!r} would lie inside the file {str(parent)!r}")
         contents = {}
         for name in names:
@@ -139,6 +151,8 @@ class OutputSet:
         return contents
 
     def _create(self, path: Path, contents: dict, entry: dict) -> None:
+        if self.unchanged:
+            raise _missing(path, sorted(self.unchanged))
         record = {"format": RECORD_FORMAT, "sets": {self.owner: _entry(entry, contents)},
                   "kept": []}
         with _Scratch(path) as scratch:
@@ -168,13 +182,21 @@ class OutputSet:
         found = _scan(current, record)
         if found.foreign:
             raise UsageError(_foreign_message(path, found.foreign))
-        clash = _clashes(set(contents))
+        missing = sorted(self.unchanged - found.owned)
+        if missing:
+            raise _missing(path, missing)
+        clash = _clashes({*contents, *self.unchanged})
         taken = [name for name in found.carried if clash(name)]
         if taken:
             raise UsageError(f"{display_path(path)}: the outputs of another build are in "
                              f"{', '.join(taken)}, where this build writes its own (give "
                              "another --out)")
-        sets, keep = _merge(record, self.owner, _entry(entry, contents), found.owned)
+        ours = _entry(entry, contents)
+        listed = {name: digest for each in record["sets"].values()
+                  for name, digest in each["outputs"].items()}
+        ours["outputs"].update({name: listed[name] for name in self.unchanged})
+        sets, keep = _merge(record, self.owner, ours, found.owned)
+        keep = sorted({*keep, *self.unchanged})
         new_record = {"format": RECORD_FORMAT, "sets": sets, "kept": found.carried}
         with _Scratch(path) as scratch:
             scratch.fill(new_record, contents, keep=keep, carry=found.carried,
@@ -201,6 +223,11 @@ def _clashes(names: set[str]):
             str(parent) in names for parent in PurePosixPath(name).parents)
 
     return clash
+
+
+def _missing(path: Path, names: list[str]) -> OutputError:
+    return OutputError(path, f"{', '.join(names[:3])}: earlier outputs this build keeps are "
+                       "missing", "build again with --no-cache")
 
 
 def _entry(entry: dict, contents: dict) -> dict:
@@ -287,12 +314,13 @@ def _current(path: Path) -> Path | None:
 # -- the record ----------------------------------------------------------------------------
 
 def read_record(folder: Path) -> dict | None:
-    """The folder's record ({"sets": {owner: entry}}), {} when it has none, None when it
-    cannot be read. The record of the first cache format (owner -> entry) is read as sets."""
+    """The folder's record ({"sets": {owner: entry}, "kept": [...]}), empty when it has
+    none, None when it cannot be read. The record of the first cache format (owner ->
+    entry) is read as sets."""
     try:
         data = json.loads((folder / RECORD).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
+    except (FileNotFoundError, NotADirectoryError):
+        return {"sets": {}, "kept": []}
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict):
