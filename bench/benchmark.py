@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
 SAMPLE = ROOT / "manuscript" / "article.md"
 PY = sys.executable
 BUILD = [PY, str(ROOT / "build.py")]
@@ -146,6 +147,43 @@ def make_large(scratch: Path) -> dict[str, Path]:
     return {"long": long_folder / "article.md", "bigbib": bib_folder / "article.md"}
 
 
+LAYOUT_COUNT = r'''
+import json, sys
+from pathlib import Path
+from typeset.render.pdf import layout
+from typeset.run.builder import Builder
+layout._weasyprint()
+from weasyprint.layout import page
+made, make_page = [], page.make_page
+def counted(*args, **kwargs):
+    made.append(1)
+    return make_page(*args, **kwargs)
+page.make_page = counted
+result = Builder().build(Path(sys.argv[1]), Path(sys.argv[2]))
+from pypdf import PdfReader
+print(json.dumps([len(made), len(PdfReader(Path(sys.argv[2]) / "article.pdf").pages)]))
+'''
+
+
+def layouts(manuscript: Path, out: Path) -> tuple[int, int]:
+    """(pages WeasyPrint laid out, pages in the PDF) for one full build: the pages laid
+    out are counted where WeasyPrint makes a page (layout.page.make_page)."""
+    result = subprocess.run([PY, "-c", LAYOUT_COUNT, str(manuscript), str(out)], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    made, pages = json.loads(result.stdout.strip().splitlines()[-1])
+    return made, pages
+
+
+def with_first_page(manuscript: Path, folder: Path, first_page: int = 37) -> Path:
+    """A copy of a manuscript folder whose front matter sets volume, issue and first page."""
+    shutil.copytree(manuscript.parent, folder, ignore=shutil.ignore_patterns("turkish"))
+    text = (folder / "article.md").read_text(encoding="utf-8")
+    (folder / "article.md").write_text(text.replace(
+        "\nbibliography:", f"\nvolume: 9\nissue: 1\nfirst-page: {first_page}\nbibliography:", 1),
+        encoding="utf-8")
+    return folder / "article.md"
+
+
 def warm_rebuild(manuscript: Path) -> dict:
     """In one long-lived process, as in the preview: a one-word edit, then fresh HTML and
     fresh PDF."""
@@ -254,6 +292,19 @@ def main() -> None:
                      *run([*BUILD, "build", str(large["bigbib"]), "--out",
                            str(scratch / "bigbib-out"), "--no-cache"])))
 
+        from long_article import write_long_article
+
+        long_article = write_long_article(scratch / "long200")
+        counted = [
+            ("the sample", manuscript / "article.md"),
+            ("the sample with volume, issue and first-page", with_first_page(
+                manuscript / "article.md", scratch / "first-page")),
+            ("a 200-page article, 150 footnotes, first-page", with_first_page(
+                long_article, scratch / "long200-first-page")),
+        ]
+        layout_counts = [(name, *layouts(path, scratch / f"layouts{n}"))
+                         for n, (name, path) in enumerate(counted)]
+
         issue = scratch / "issue"
         for n in range(args.batch):
             shutil.copytree(SAMPLE.parent, issue / f"article{n + 1:02d}",
@@ -277,6 +328,10 @@ def main() -> None:
         ratio = seconds / floor[0] if seconds == seconds else float("nan")
         peak_text = f"{peak:8.0f}" if peak == peak and peak else "       -"
         print(f"{name:<64} {seconds:8.2f} {ratio:8.2f} {peak_text}")
+    print(f"\n{'WeasyPrint layouts per article (pages laid out / pages)':<64} "
+          f"{'pages':>8} {'laid out':>8} {'layouts':>8}")
+    for name, made, pages in layout_counts:
+        print(f"{name:<64} {pages:8d} {made:8d} {made / pages:8.2f}")
 
 
 if __name__ == "__main__":

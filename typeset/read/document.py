@@ -23,10 +23,11 @@ from typeset.model.article import (
     Metadata,
     Reference,
     Section,
+    fill_page_numbers,
 )
 from typeset.model.ast import attr_of, stringify, walk
 from typeset.model.reference import ReferenceRecord
-from typeset.read.pandoc import DIV_PREFIX, LAST_PAGE_PLACEHOLDER, SELF_KEY
+from typeset.read.pandoc import DIV_PREFIX, SELF_KEY
 from typeset.read.resources import check_images, check_links
 from typeset.read.source import Source
 
@@ -328,18 +329,25 @@ def resolve_cross_references(nodes: list, labels: dict[str, Label], source: Sour
         node["c"][1] = inlines
 
 
+def with_pages(article: Article, first_page: int, last_page: int) -> Article:
+    """The article once its PDF is laid out: its printed page numbers set, and filled into
+    the "Cite as" entry. Every output reads the numbers from here."""
+    def fill(node):
+        if isinstance(node, dict):
+            if node.get("t") == "Str":
+                return {"t": "Str", "c": fill_page_numbers(node["c"], first_page, last_page)}
+            return {key: fill(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [fill(item) for item in node]
+        return node
+
+    document = dataclasses.replace(article.document,
+                                   cite_as=tuple(fill(node) for node in article.document.cite_as))
+    return dataclasses.replace(article, document=document, first_page=first_page,
+                               last_page=last_page)
+
+
 def with_last_page(article: Article, last_page: int) -> Article:
-    """The article once its PDF is laid out: the last page fills the "Cite as" range."""
-    cite_as = tuple(_fill(node, str(last_page)) for node in article.document.cite_as)
-    document = dataclasses.replace(article.document, cite_as=cite_as)
-    return dataclasses.replace(article, document=document, last_page=last_page)
-
-
-def _fill(node, last_page: str):
-    if isinstance(node, dict):
-        if node.get("t") == "Str":
-            return {"t": "Str", "c": node["c"].replace(LAST_PAGE_PLACEHOLDER, last_page)}
-        return {key: _fill(value, last_page) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_fill(item, last_page) for item in node]
-    return node
+    """`with_pages` for an article whose front matter sets its first page (kept for the
+    callers written before with_pages)."""
+    return with_pages(article, article.metadata.first_page, last_page)

@@ -20,7 +20,7 @@ from typeset.errors import ManuscriptError, Problem, UsageError
 from typeset.model.article import Article
 from typeset.model.ast import walk
 from typeset.read.bibliography import Bibliography, load_bibliography
-from typeset.read.document import build_document
+from typeset.read.document import build_document, with_pages
 from typeset.read.frontmatter import parse_front_matter
 from typeset.read.journal import find_journal
 from typeset.read.pandoc import CiteprocMemo, run_pandoc
@@ -57,23 +57,28 @@ class Builder:
 
     # -- stages -------------------------------------------------------------------------
 
-    def read(self, manuscript: Path) -> Article:
-        """Everything up to the article model: no output is rendered yet."""
+    def read(self, manuscript: Path, *, paginated: bool | None = None) -> Article:
+        """Everything up to the article model: no output is rendered yet. `paginated`:
+        whether its pages are numbered in print (by default: when the front matter sets
+        its first page; an issue build says True, the first page being its to give)."""
         with time_limit("read", display_path(manuscript)):
-            return self._read(manuscript)
+            return self._read(manuscript, paginated)
 
-    def _read(self, manuscript: Path) -> Article:
+    def _read(self, manuscript: Path, paginated: bool | None = None) -> Article:
         source = read_manuscript(manuscript)
         metadata, journal = parse_front_matter(
             source, lambda journal_id: find_journal(journal_id, self.styles))
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
         records = bibliography.records if bibliography else {}
+        if paginated is None:
+            paginated = metadata.first_page is not None
         result = run_pandoc(source, metadata, journal,
-                            bibliography.path if bibliography else None, self._citeproc_memo)
+                            bibliography.path if bibliography else None, self._citeproc_memo,
+                            paginated=paginated)
         document = build_document(result.ast, source, metadata, journal, records)
         warnings = tuple(w for w in result.warnings if "Citeproc" not in w)
         return Article(manuscript.resolve(), metadata, journal, document, bibliography,
-                       warnings)
+                       warnings, paginated=paginated)
 
     def _bibliography(self, manuscript: Path, relative: str | None,
                       name: str) -> Bibliography | None:
@@ -151,8 +156,9 @@ class Builder:
         rendered: dict[str, bytes] = {}
         with time_limit("pdf", name):
             layout = self._layout(article, formats)
-        if layout is not None:
-            article = layout.article  # with its last page, when the first page is set
+        if layout is not None and article.paginated:
+            first = article.metadata.first_page
+            article = with_pages(article, first, first + layout.page_count - 1)
         if "jats" in formats:
             xml = jats.render_jats(article)
             result.warnings += self.check_jats(article, xml)
@@ -179,9 +185,9 @@ class Builder:
     @staticmethod
     def _layout(article: Article, formats: list[str]):
         """The PDF laid out (a pdf.PdfLayout), when it is wanted or when the last page must
-        be known (with a first page set, JATS lpage, "Cite as" and citation_lastpage need
-        it)."""
-        if "pdf" not in formats and not article.metadata.first_page:
+        be known (for a paginated article, JATS lpage, "Cite as" and citation_lastpage
+        need it)."""
+        if "pdf" not in formats and not article.paginated:
             return None
         from typeset.render.pdf import layout as pdf
 
