@@ -1,6 +1,6 @@
 """The benchmark of issue "speed and scale": the pipeline against the floor and the peers.
 
-    .venv/bin/python bench/benchmark.py [--runs 3] [--batch 24]
+    .venv/bin/python bench/benchmark.py [--runs 3] [--batch 24] [--only deposits]
 
 Each figure is the median of --runs fresh processes (the batch figures: one run each),
 with the peak memory (RSS, summed over a command's whole process tree) beside it. The
@@ -215,12 +215,87 @@ print(json.dumps({"html": sorted(html)[2], "pdf": sorted(pdfs)[2]}))
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def deposit_times(runs: int) -> dict[str, float]:
+    """The issue's deposits for 8 articles (the two samples under the test journal, four
+    times each with their own DOIs), in fresh processes: compiling each schema (once per
+    process), rendering and validating each deposit. Medians of `runs`."""
+    script = r'''
+import datetime as dt, json, shutil, sys, tempfile, time
+from dataclasses import replace
+from pathlib import Path
+from typeset.export import crossref, doaj, validation
+from typeset.model.article import LangMap
+from typeset.model.issue import Issue, IssueArticle, IssueSection
+from typeset.run.builder import Builder
+root = Path(sys.argv[1])
+scratch = Path(tempfile.mkdtemp())
+articles = []
+for name, folder in (("en", root / "manuscript"), ("tr", root / "manuscript" / "turkish")):
+    copy = scratch / name
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("turkish"))
+    text = (copy / "article.md").read_text(encoding="utf-8")
+    (copy / "article.md").write_text(text.replace("journal: pesa", "journal: issn-test"),
+                                     encoding="utf-8")
+    articles.append(Builder(validate_jats=False, styles=root / "tests/data/styles").read(
+        copy / "article.md"))
+items = []
+for n in range(8):
+    article = articles[n % 2]
+    article = replace(article, metadata=replace(article.metadata, doi=f"10.5555/bench.{n}"))
+    items.append(IssueArticle(article, 0, f"a{n}", 1 + 20 * n, 20 + 20 * n))
+issue = Issue(scratch, articles[0].journal, "9", "1", dt.date(2023, 3, 31), 1,
+              (IssueSection(LangMap((("en", "Articles"),)), tuple(i.folder for i in items)),))
+times = {}
+def timed(name, call):
+    started = time.perf_counter()
+    value = call()
+    times[name] = time.perf_counter() - started
+    return value
+timed("crossref_compile", validation.CROSSREF.compile)
+deposit = timed("crossref_render", lambda: crossref.render_crossref(issue, items))
+timed("crossref_validate", lambda: validation.validate_crossref(deposit.xml))
+timed("doaj_compile", validation.DOAJ.compile)
+upload = timed("doaj_render", lambda: doaj.render_doaj(issue, items))
+timed("doaj_validate", lambda: validation.validate_doaj(upload.xml))
+times["crossref_kb"] = len(deposit.xml) / 1024
+shutil.rmtree(scratch)
+print(json.dumps(times))
+'''
+    results = []
+    for _ in range(runs):
+        result = subprocess.run([PY, "-c", script, str(ROOT)], cwd=ROOT, capture_output=True,
+                                text=True, check=True)
+        results.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+
+def deposit_rows(runs: int) -> list[tuple[str, float, float]]:
+    times = deposit_times(runs)
+    nan = float("nan")
+    return [
+        ("11a. Crossref schema 5.3.1 compiled (once per process)", times["crossref_compile"],
+         nan),
+        (f"11b. Crossref deposit of 8 articles ({times['crossref_kb']:.0f} KB): render",
+         times["crossref_render"], nan),
+        ("11c. the same deposit: validate (schema compiled)", times["crossref_validate"], nan),
+        ("11d. DOAJ schema compiled", times["doaj_compile"], nan),
+        ("11e. DOAJ upload of 8 articles: render + validate",
+         times["doaj_render"] + times["doaj_validate"], nan),
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--only", choices=("deposits",),
+                        help="run one part: the issue's Crossref and DOAJ deposits")
     args = parser.parse_args()
+    if args.only == "deposits":
+        for name, seconds, _peak in deposit_rows(args.runs):
+            print(f"{name:<64} {seconds:8.3f}")
+        return
     rows: list[tuple[str, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="typeset-bench-") as scratch_name:
         scratch = Path(scratch_name)
@@ -322,6 +397,7 @@ def main() -> None:
         again = run([*BUILD, "build", str(issue), "--out", str(scratch / "batch"),
                      "--jobs", str(args.jobs)])
         rows.append(("7. the batch again, nothing changed", *again))
+        rows += deposit_rows(args.runs)
 
     print(f"{'measurement':<64} {'seconds':>8} {'× floor':>8} {'peak MB':>8}")
     for name, seconds, peak in rows:

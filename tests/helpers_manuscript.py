@@ -6,6 +6,8 @@ line and column numbers, and those are easiest to read against a fixed listing.
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 from typeset.read.source import Source, split_front_matter
@@ -89,3 +91,13 @@ def write_manuscript(folder: Path, replace: dict[str, str] | None = None, *,
 def source_of(text: str, path: Path = Path("article.md")) -> Source:
     """A `Source` straight from text, as `read_manuscript` would give it."""
     return split_front_matter(path, text)
+
+
+def tiny_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+
+    pixels = b"".join(b"\x00" + b"\x80\x20\x20" * 4 for _ in range(3))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 3, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b""))

@@ -10,9 +10,7 @@ import dataclasses
 import json
 import re
 import shutil
-import struct
 import subprocess
-import zlib
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -21,9 +19,10 @@ from lxml import html as lxml_html
 
 from typeset.read.document import with_pages
 from typeset.render.html import page as html_page
-from typeset.run.builder import Builder, copy_images
+from typeset.run.builder import Builder
 
 from .conftest import ROOT, SAMPLE
+from .helpers_manuscript import tiny_png
 
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -103,16 +102,6 @@ Again @stent2019 [p. 12].
 """
 
 
-def tiny_png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    pixels = b"".join(b"\x00" + b"\x80\x20\x20" * 4 for _ in range(3))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 3, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(pixels)) + chunk(b"IEND", b""))
-
-
 @pytest.fixture(scope="module")
 def sample_page(sample_build):
     return lxml_html.fromstring((sample_build / "article.html").read_bytes())
@@ -135,8 +124,9 @@ def rich_build(tmp_path_factory) -> Path:
     out.mkdir()
     (out / "article.html").write_text(html_page.render_html(article, "article.pdf"),
                                       encoding="utf-8")
-    html_page.copy_assets(article, out)
-    copy_images(article, out)
+    for relative, source in html_page.asset_map(article).items():
+        (out / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, out / relative)
     return out
 
 

@@ -6,19 +6,21 @@ Exit status: 0 success, 1 a problem in the input (explained on stderr), 2 a usag
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
+import os
 import sys
 from pathlib import Path
 
-from typeset.errors import ManuscriptError, TypesetError, UsageError
+from typeset.errors import Problem, UsageError
 
-# The outputs, in the order they are built. (The pipeline is imported only when there is
-# work to do: an up-to-date batch answers without it.)
-FORMATS = ("pdf", "jats", "html")
+# (The pipeline is imported only when there is work to do: an up-to-date batch answers
+# without it. The table of outputs imports nothing heavy.)
+from typeset.render import FORMATS
 
 DEFAULT_MANUSCRIPT = Path("manuscript/article.md")
 DEFAULT_OUT = Path("build")
-COMMANDS = ("build", "check", "serve")
+COMMANDS = ("build", "check", "serve", "import")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -53,7 +55,46 @@ def make_parser() -> argparse.ArgumentParser:
                        help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--pdf", action="store_true",
                        help="also lay out the PDF in the background, served beside the page")
+    _add_import(commands)
     return parser
+
+
+def _add_import(commands) -> None:
+    word = commands.add_parser("import", help="turn an author's Word file (.docx) into a "
+                                              "manuscript folder, with a report of what to check")
+    word.add_argument("docx", type=Path, metavar="FILE.docx", help="the author's Word file")
+    word.add_argument("--out", type=Path, metavar="FOLDER",
+                      help="where to write article.md, references.bib, figures/ and IMPORT.md "
+                           "(default: beside the .docx, named after it)")
+    word.add_argument("--journal", default="pesa", help="the journal profile (default: pesa)")
+    word.add_argument("--force", action="store_true",
+                      help="replace an existing article.md in the folder")
+
+
+def _import(args: argparse.Namespace) -> int:
+    from typeset.errors import ManuscriptError, TypesetError
+    from typeset.importers.word import import_docx
+
+    try:
+        imported = import_docx(args.docx, args.out, args.journal, args.force)
+    except UsageError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return 2
+    except TypesetError as exc:
+        print(str(exc) if isinstance(exc, ManuscriptError) else f"error: {exc}",
+              file=sys.stderr)
+        return 1
+    except Exception as exc:  # a case the importer's heuristics did not foresee: a bug,
+        # told without a traceback, and nothing written (outputs are moved in at the end)
+        print(f"{args.docx}: error: the import stopped on a case it does not handle "
+              f"({type(exc).__name__}: {exc}); please report it with the file",
+              file=sys.stderr)
+        return 1
+    for line in imported.report.lines(str(imported.folder)):
+        print(line)
+    print(f"{args.docx} -> {imported.folder}/: " + "; ".join(imported.report.summary[2:]),
+          file=sys.stderr)
+    return 0
 
 
 def find_manuscripts(arguments: list[Path]) -> list[Path]:
@@ -83,6 +124,10 @@ def output_folder(manuscript: Path, out: Path, several: bool) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and (mistyped := _mistyped_command(argv[0])):
+        print(f"build.py: error: unknown command '{argv[0]}'; did you mean '{mistyped}'?",
+              file=sys.stderr)
+        return 2
     if not argv or argv[0] not in (*COMMANDS, "-h", "--help"):
         argv.insert(0, "build")
     parser = make_parser()
@@ -90,12 +135,16 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:
         return int(exit_.code or 0) and 2
-    logging.basicConfig(level=logging.ERROR, format="%(message)s")
+    # TYPESET_DEBUG=1 shows the traceback of an internal error (reported as one line).
+    logging.basicConfig(level=logging.DEBUG if os.environ.get("TYPESET_DEBUG")
+                        else logging.ERROR, format="%(message)s")
     # WeasyPrint's own messages reach the user through the build, located and worded as
     # warnings (pdf.py collects them), never raw.
     logging.getLogger("weasyprint").propagate = False
     if args.command == "serve":
         return _serve(args)
+    if args.command == "import":
+        return _import(args)
     try:
         formats = _formats(getattr(args, "to", ",".join(FORMATS)))
         manuscripts = find_manuscripts(args.manuscripts)
@@ -118,40 +167,40 @@ def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace
     outcomes = build_many(plan, formats, jobs=args.jobs, strict=args.strict,
                           use_cache=not args.no_cache, progress=interactive)
     for outcome in outcomes:
-        _print_warnings(outcome.manuscript, outcome.warnings)
+        _report(outcome.warnings)
         if not outcome.ok:
-            print(outcome.errors, file=sys.stderr)
+            _report(outcome.problems)
         elif interactive:
             done = ("up to date" if outcome.cached else
                     f"built in {outcome.seconds:.1f} s")
             print(f"{outcome.manuscript} -> {outcome.out_dir}/: {done}", file=sys.stderr)
-    return 1 if any(not outcome.ok for outcome in outcomes) else 0
+    _report_notes([note for outcome in outcomes for note in outcome.notes])
+    failed = sum(not outcome.ok for outcome in outcomes)
+    if several:  # a batch ends with its count, on a terminal or in a log
+        unchanged = sum(outcome.cached for outcome in outcomes)
+        print(f"{len(outcomes) - failed - unchanged} built, {failed} failed, {unchanged} "
+              "unchanged", file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _check(manuscripts: list[Path], strict: bool) -> int:
-    from typeset.render.jats import article as jats
+    from typeset.run.batch import problems_of
     from typeset.run.builder import Builder
 
     builder = Builder(strict=strict)
     failed = 0
+    notes: list[Problem] = []
     for manuscript in manuscripts:
         try:
-            article = builder.read(manuscript)
-            warnings = [*article.warnings,
-                        *builder.check_jats(article, jats.render_jats(article))]
-        except TypesetError as exc:
+            result = builder.check(manuscript)
+        except Exception as exc:  # reported as located problems, or as a bug of ours
             failed += 1
-            print(str(exc) if isinstance(exc, ManuscriptError) else f"error: {exc}",
-                  file=sys.stderr)
+            _report(problems_of(exc, manuscript))
             continue
-        if strict and warnings:
-            failed += 1
-            for warning in warnings:
-                print(f"{manuscript}: {warning} (--strict makes warnings errors)",
-                      file=sys.stderr)
-            continue
-        _print_warnings(manuscript, warnings)
+        _report(result.warnings)
+        notes += result.notes
         print(f"{manuscript}: no problems found", file=sys.stderr)
+    _report_notes(notes)
     return 1 if failed else 0
 
 
@@ -179,6 +228,20 @@ def _formats(value: str) -> list[str]:
     return formats
 
 
-def _print_warnings(manuscript: Path, warnings: list[str]) -> None:
-    for warning in warnings:
-        print(f"{manuscript}: warning: {warning}", file=sys.stderr)
+def _report(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _report_notes(notes: list[Problem]) -> None:
+    """Facts of the setting (the journal profile), said once however many articles."""
+    _report(list(dict.fromkeys(notes)))
+
+
+def _mistyped_command(word: str) -> str | None:
+    """The command `word` was probably meant to be, when it is no command, file or folder."""
+    if word in COMMANDS or word.startswith("-") or Path(word).exists() or \
+            word.lower().endswith(".md") or "/" in word or "\\" in word:
+        return None
+    close = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.6)
+    return close[0] if close else None

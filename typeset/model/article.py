@@ -213,6 +213,11 @@ class Document:
     sections: tuple[Section, ...]
     cite_as: tuple  # Pandoc inlines: the article's own entry in the citation style
     appendices: tuple = ()  # Pandoc blocks from the first {.appendix} heading on
+    # Every local file the document shows (figures, wherever they stand: body, abstracts,
+    # statements, appendices), as paths relative to the manuscript's folder, checked to lie
+    # inside it. The one list the outputs copy, the build cache hashes and the preview
+    # watches.
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,6 +244,18 @@ class Article:
     @property
     def folder(self) -> Path:
         return self.source_path.parent
+
+    @property
+    def files(self) -> dict[str, Path]:
+        """The files the document shows: path relative to the manuscript -> the file."""
+        return {relative: self.folder / relative for relative in self.document.files}
+
+    @property
+    def input_files(self) -> list[Path]:
+        """Every file of the manuscript's that a build reads: the manuscript itself, its
+        bibliography and the files the document shows (the style's are the journal's)."""
+        bibliography = [Path(self.bibliography.path)] if self.bibliography else []
+        return [self.source_path, *bibliography, *self.files.values()]
 
 
 # The page numbers an article's texts carry until its layout gives them: six digits, so

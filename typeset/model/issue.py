@@ -10,8 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from typeset.model.article import Article, Journal, LangMap
+
+# The name of an article's reading page in its folder of the issue's output.
+LANDING_PAGE = "article.html"
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,27 @@ class Issue:
     @property
     def article_folders(self) -> tuple[str, ...]:
         return tuple(name for section in self.sections for name in section.articles)
+
+    def url(self, *parts: str) -> str | None:
+        """Where the issue is published on the journal's site, or a file of it:
+        `<url>/<volume>/<issue>/` and `issue.url("aksoy", "article.html")` =
+        `<url>/<volume>/<issue>/aksoy/article.html` (each part percent-encoded, so that an
+        issue named "Özel Sayı 2" gives a valid address). None when the journal profile has
+        no `url`.
+
+        The one rule for the site's layout: the issue's `--out` folder is published at
+        `issue.url()`. The landing pages (Crossref `resource`, DOAJ `fullTextUrl`), the
+        issue page's links and the sitemap all come from here.
+        """
+        base = self.journal.url
+        if not base:
+            return None
+        segments = [quote(str(part), safe="") for part in (self.volume, self.number, *parts)]
+        return f"{base.rstrip('/')}/{'/'.join(segments)}{'' if parts else '/'}"
+
+    def landing_page_url(self, folder: str) -> str | None:
+        """The reading page of the article in `folder` (its DOI resolves there)."""
+        return self.url(folder, LANDING_PAGE)
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ log = logging.getLogger("typeset.preview")
 EVENTS_PATH = "/__preview/events"
 POLL_SECONDS = 0.05  # how often the inputs' stamps are compared
 SETTLE_SECONDS = 0.02  # an editor's save may take more than one write
+SETTLE_LIMIT_SECONDS = 1.0  # a file still changing after this is built as it stands
 PDF_WAIT_SECONDS = 60.0  # a request for the PDF waits this long for the fresh one
 KEEPALIVE_SECONDS = 10.0
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -179,7 +180,9 @@ class Preview:
         article, detail = None, ""
         try:
             article = self.builder.read(self.manuscript)
-            page = html_page.render_html(article, self.pdf_name)
+            page = html_page.render_html(article,
+                                         self.pdf_name if self.pdf_enabled else None)
+            page = inject_warnings(page, list(article.warnings))
             assets = html_page.asset_map(article)
             self._inputs = self._inputs_of(article)
             ok, problems = True, []
@@ -200,7 +203,7 @@ class Preview:
             body = inject_reload_script(page, version, assets_version)
             snapshot = Snapshot(version, body.encode("utf-8"), assets, assets_version, True,
                                 seconds, article)
-            warnings = "".join(f"\n  warning: {w}" for w in article.warnings)
+            warnings = "".join(f"\n  {w}" for w in article.warnings)
             self.report(f"{_clock()} page rebuilt in {seconds:.2f} s{warnings}")
         else:
             self._inputs |= self._paths_in(problems)
@@ -220,11 +223,7 @@ class Preview:
         return snapshot
 
     def _inputs_of(self, article: Article) -> set[Path]:
-        inputs = {self.manuscript}
-        if article.bibliography is not None:
-            inputs.add(Path(article.bibliography.path))
-        inputs |= set(html_page.figure_files(article).values())
-        return inputs
+        return {self.manuscript, *article.input_files}
 
     @staticmethod
     def _paths_in(problems: list[Problem]) -> set[Path]:
@@ -248,8 +247,14 @@ class Preview:
             now = self.stamps()
             if now == seen:
                 continue
-            time.sleep(SETTLE_SECONDS)
-            now = self.stamps()
+            # Wait for the files to stop changing: an editor's save may take more than one
+            # write (truncate, then write), and a loaded machine stretches the gap.
+            for _ in range(int(SETTLE_LIMIT_SECONDS / SETTLE_SECONDS)):
+                time.sleep(SETTLE_SECONDS)
+                settled = self.stamps()
+                if settled == now:
+                    break
+                now = settled
             changed = {p for p in now.keys() | seen.keys() if now.get(p) != seen.get(p)}
             if any(p.is_relative_to(resources.STYLES) for p in changed):
                 load_journal.cache_clear()  # journal.yaml may be among them
@@ -435,6 +440,26 @@ def inject_reload_script(page: str, version: int, assets_version: int = 0) -> st
                                   events=EVENTS_PATH)
     head, marker, tail = page.rpartition("</body>")
     return head + script + marker + tail if marker else page + script
+
+
+WARNINGS_PANEL = """<aside id="typeset-warnings" role="status" style="position:fixed;bottom:0;\
+left:0;right:0;max-height:30vh;overflow:auto;margin:0;padding:.5rem 1rem;background:#fffbea;\
+border-top:3px solid #b7791f;font:14px/1.4 system-ui,sans-serif;color:#1b1b1b;z-index:10">
+<strong>{count} warning{plural}</strong> (a build with --strict would stop on {them}):
+<ul style="margin:.3rem 0 0;padding-left:1.2rem">{items}</ul></aside>"""
+
+
+def inject_warnings(page: str, warnings: list[Problem]) -> str:
+    """The manuscript's warnings, shown in the preview as the build reports them: the
+    editor sees at once what `--strict` would refuse (the published page has none)."""
+    if not warnings:
+        return page
+    items = "".join(f"<li><code>{html.escape(str(w))}</code></li>" for w in warnings)
+    panel = WARNINGS_PANEL.format(count=len(warnings), plural="" if len(warnings) == 1
+                                  else "s", them="it" if len(warnings) == 1 else "them",
+                                  items=items)
+    head, marker, tail = page.rpartition("</body>")
+    return head + panel + marker + tail if marker else page + panel
 
 
 EXCERPT_WIDTH = 110  # characters of a source line shown around the problem

@@ -153,6 +153,9 @@ class FrontMatterReader(YamlReader):
         nocite = tuple(key.lstrip("@") for key in
                        self.string_list(fields.get("nocite") or [], ("nocite",)))
 
+        volume = self.volume_or_issue(fields.get("volume"), ("volume",), "volume")
+        issue = self.volume_or_issue(fields.get("issue"), ("issue",), "issue")
+        first_page = self.positive_int(fields.get("first-page"), ("first-page",))
         if self.problems or lang is None or article_type is None or history is None \
                 or copyright_ is None:
             return None, journal
@@ -160,9 +163,7 @@ class FrontMatterReader(YamlReader):
             journal=journal.id, article_type=article_type, lang=lang, title=title,
             short_title=short_title, authors=authors, affiliations=affiliations,
             history=history, keywords=keywords, abstract=abstract, copyright=copyright_,
-            volume=self.number_or_text(fields.get("volume"), ("volume",)),
-            issue=self.number_or_text(fields.get("issue"), ("issue",)),
-            first_page=self.positive_int(fields.get("first-page"), ("first-page",)),
+            volume=volume, issue=issue, first_page=first_page,
             doi=doi, license=license_url or journal.license, statements=statements,
             bibliography=bibliography, nocite=nocite,
         ), journal
@@ -314,6 +315,10 @@ class FrontMatterReader(YamlReader):
         return tuple(result)
 
     def orcid(self, value: Any, path: tuple) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            # Sixteen digits without hyphens: YAML read a number (an octal one when it
+            # starts with 0); the ORCID is the text as written.
+            value = self.scalar_text(path) or str(value)
         text = self.text(value, path, optional=True)
         if not text:
             return None

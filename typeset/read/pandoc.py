@@ -20,7 +20,7 @@ import pypandoc
 import yaml
 
 from typeset import paths as resources
-from typeset.errors import ManuscriptError, Problem, StageTimeout
+from typeset.errors import ManuscriptError, Problem, StageTimeout, warning
 from typeset.model.article import (
     FIRST_PAGE_PLACEHOLDER,
     LAST_PAGE_PLACEHOLDER,
@@ -43,7 +43,7 @@ PANDOC_TIMEOUT = 120  # seconds; a pathological input must not hang the build
 @dataclass(frozen=True)
 class PandocResult:
     ast: dict
-    warnings: tuple[str, ...]
+    warnings: tuple[Problem, ...]
 
 
 def pandoc_path() -> str:
@@ -116,7 +116,11 @@ class CiteprocMemo:
 
 def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
                bibliography: Path | None, memo: CiteprocMemo | None = None,
+               bibliography_text: str | None = None,
                paginated: bool = False) -> PandocResult:
+    """`bibliography_text`: what citeproc reads instead of the file's own text, when the
+    pipeline amends it (read/bibliography.py: citeproc_text). `paginated`: see
+    self_reference."""
     lang = metadata.lang
     meta = {
         "lang": {"en": "en-US", "tr": "tr-TR"}.get(lang, lang),
@@ -126,16 +130,19 @@ def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
         "references": [self_reference(metadata, journal, paginated)],
     }
     csl = csl_style(journal, lang)
-    key = json.dumps([meta, str(csl), _stamp(bibliography)], sort_keys=True)
+    key = json.dumps([meta, str(csl), _stamp(bibliography), bibliography_text],
+                     sort_keys=True)
     if memo is not None and memo.key == key:
-        result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=False)
+        result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=False,
+                         bibliography_text=bibliography_text)
         cites = [node for node in walk(result.ast["blocks"]) if node["t"] == "Cite"]
         if json.dumps([cite["c"][0] for cite in cites]) == memo.citations:
             for cite, content in zip(cites, memo.contents, strict=True):
                 cite["c"][1] = copy.deepcopy(content)
             result.ast["blocks"] += copy.deepcopy(memo.references)
             return result
-    result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=True)
+    result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=True,
+                     bibliography_text=bibliography_text)
     if memo is not None:
         cites = [node for node in walk(result.ast["blocks"]) if node["t"] == "Cite"]
         memo.key = key
@@ -156,16 +163,23 @@ def _stamp(path: Path | None) -> list | None:
 
 
 def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
-            bibliography: Path | None, citeproc: bool) -> PandocResult:
+            bibliography: Path | None, citeproc: bool,
+            bibliography_text: str | None = None) -> PandocResult:
     with tempfile.TemporaryDirectory(prefix="typeset-") as scratch:
         meta_file = Path(scratch) / "meta.yaml"
         meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
-        args = [pandoc_path(), "--from", READER, "--to", "json",
+        log_file = Path(scratch) / "log.json"
+        args = [pandoc_path(), "--from", READER, "--to", "json", "--quiet",
+                "--log", str(log_file),
                 "--lua-filter", str(resources.FILTERS / "crossref.lua"),
                 "--metadata-file", str(meta_file)]
         if citeproc:
             args += ["--citeproc", "--csl", str(csl)]
-            if bibliography is not None:
+            if bibliography is not None and bibliography_text is not None:
+                amended = Path(scratch) / "references.bib"
+                amended.write_text(bibliography_text, encoding="utf-8")
+                args += ["--bibliography", str(amended)]
+            elif bibliography is not None:
                 args += ["--bibliography", str(bibliography)]
         try:
             completed = subprocess.run(
@@ -174,10 +188,43 @@ def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
         except subprocess.TimeoutExpired:
             raise StageTimeout(f"{source.name}: Pandoc took more than {PANDOC_TIMEOUT} s "
                                "and was stopped") from None
+        log = _read_log(log_file)
     stderr = completed.stderr.decode("utf-8", "replace")
     if completed.returncode != 0:
         raise ManuscriptError([Problem(source.name, None, None,
                                        "Pandoc could not convert the manuscript: "
                                        + stderr.strip())])
-    warnings = tuple(line.strip() for line in stderr.splitlines() if line.strip())
-    return PandocResult(json.loads(completed.stdout), warnings)
+    return PandocResult(json.loads(completed.stdout), pandoc_warnings(log, source))
+
+
+def _read_log(path: Path) -> list[dict]:
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return entries if isinstance(entries, list) else []
+
+
+# Pandoc's messages that say nothing an editor must act on here: citeproc's are reported
+# by our own checks, with the citation's line and a suggestion (read/document.py).
+_IGNORED_MESSAGES = ("CiteprocWarning",)
+
+
+def pandoc_warnings(log: list[dict], source: Source) -> tuple[Problem, ...]:
+    """Pandoc's log (`--log`, JSON) as warning records, at the manuscript's line where
+    Pandoc gives one inside the file (the fields appended after the body have none)."""
+    last_line = source.text.count("\n") + 1
+    found = []
+    for entry in log:
+        if not isinstance(entry, dict) or entry.get("verbosity") not in ("WARNING", "ERROR"):
+            continue
+        if entry.get("type") in _IGNORED_MESSAGES:
+            continue
+        line = entry.get("line") if isinstance(entry.get("line"), int) else None
+        column = entry.get("column") if isinstance(entry.get("column"), int) else None
+        if line is not None and line > last_line:
+            line = column = None
+        message = str(entry.get("pretty") or entry.get("type") or "a message")
+        message = re.sub(r" at (stdin )?line \d+ column \d+", "", message)
+        found.append(warning("pandoc", source.name, line, column, f"Pandoc: {message}"))
+    return tuple(found)

@@ -8,6 +8,7 @@ worker pays for them again; memory grows with the number of jobs, not of article
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import sys
 import time
@@ -15,17 +16,26 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from typeset.errors import ManuscriptError, Problem, TypesetError
+from typeset.read.crosscheck import duplicate_dois
+from typeset.read.source import display_path
 from typeset.run.cache import BuildCache
+
+log = logging.getLogger("typeset")
 
 
 @dataclass
 class Outcome:
+    """How one manuscript's build ended: plain data, so that it crosses process (and
+    machine) boundaries as it is."""
+
     manuscript: Path
     out_dir: Path
     ok: bool = True
     cached: bool = False
-    errors: str = ""
-    warnings: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # why it failed, located
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -43,19 +53,31 @@ def _worker_builder(strict: bool, use_cache: bool):
 
 def build_one(manuscript: Path, out_dir: Path, formats: list[str], strict: bool,
               use_cache: bool) -> Outcome:
-    from typeset.errors import TypesetError
-
     started = time.perf_counter()
     outcome = Outcome(manuscript, out_dir)
     try:
         result = _worker_builder(strict, use_cache).build(manuscript, out_dir, formats)
         outcome.cached = result.cached
         outcome.warnings = list(result.warnings)
-    except TypesetError as exc:
+        outcome.notes = list(result.notes)
+    except Exception as exc:  # one article's failure, even a bug of ours, never stops a batch
         outcome.ok = False
-        outcome.errors = str(exc)
+        outcome.problems = problems_of(exc, manuscript)
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def problems_of(exc: BaseException, manuscript: Path) -> list[Problem]:
+    """What a failed build says, as located records; an exception that is not ours to
+    expect is a bug, reported as such with its type (the batch goes on)."""
+    name = display_path(manuscript)
+    if isinstance(exc, ManuscriptError):
+        return list(exc.problems)
+    if isinstance(exc, TypesetError):
+        return [Problem(name, None, None, str(exc))]
+    log.debug("internal error while building %s", name, exc_info=exc)
+    return [Problem(name, None, None, f"internal error ({type(exc).__name__}: {exc})",
+                    hint="this is a bug in the pipeline; please report it")]
 
 
 def _warm_up() -> None:
@@ -72,8 +94,12 @@ def build_many(jobs_list: list[tuple[Path, Path]], formats: list[str], *, jobs: 
     """Build each (manuscript, output folder); return the outcomes in the given order."""
     outcomes: dict[Path, Outcome] = {}
     todo = []
+    shared = duplicate_dois([m for m, _ in jobs_list]) if len(jobs_list) > 1 else {}
     for manuscript, out_dir in jobs_list:
-        if use_cache and BuildCache(out_dir).is_fresh(manuscript, formats, strict):
+        if manuscript in shared:
+            outcomes[manuscript] = Outcome(manuscript, out_dir, ok=False,
+                                           problems=shared[manuscript])
+        elif use_cache and BuildCache(out_dir).is_fresh(manuscript, formats, strict):
             outcomes[manuscript] = Outcome(manuscript, out_dir, cached=True)
         else:
             todo.append((manuscript, out_dir))

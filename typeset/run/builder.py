@@ -14,31 +14,27 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote
 
 from typeset.errors import ManuscriptError, Problem, UsageError
 from typeset.model.article import Article
-from typeset.model.ast import walk
-from typeset.read.bibliography import Bibliography, load_bibliography
+from typeset.read.bibliography import Bibliography, citeproc_text, load_bibliography
 from typeset.read.document import build_document, with_pages
 from typeset.read.frontmatter import parse_front_matter
 from typeset.read.journal import find_journal
 from typeset.read.pandoc import CiteprocMemo, run_pandoc
 from typeset.read.source import display_path, read_manuscript
+from typeset.render import FORMATS, Rendered, RenderJob, select
 from typeset.run.cache import BuildCache
 from typeset.run.timeouts import time_limit
 
 log = logging.getLogger("typeset")
 
-FORMATS = ("pdf", "jats", "html")
-SUFFIX = {"pdf": ".pdf", "jats": ".xml", "html": ".html"}
-
-
 @dataclass
 class BuildResult:
     manuscript: Path
     outputs: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # about the manuscript
+    notes: list[Problem] = field(default_factory=list)  # about the setting (said once)
     cached: bool = False  # nothing had changed: the outputs in place were kept
 
 
@@ -74,11 +70,11 @@ class Builder:
             paginated = metadata.first_page is not None
         result = run_pandoc(source, metadata, journal,
                             bibliography.path if bibliography else None, self._citeproc_memo,
+                            citeproc_text(bibliography, metadata.lang) if bibliography else None,
                             paginated=paginated)
         document = build_document(result.ast, source, metadata, journal, records)
-        warnings = tuple(w for w in result.warnings if "Citeproc" not in w)
         return Article(manuscript.resolve(), metadata, journal, document, bibliography,
-                       warnings, paginated=paginated)
+                       result.warnings, paginated=paginated)
 
     def _bibliography(self, manuscript: Path, relative: str | None,
                       name: str) -> Bibliography | None:
@@ -109,78 +105,59 @@ class Builder:
             self._validator = JatsValidator()
         return self._validator
 
-    def check_jats(self, article: Article, xml: str) -> list[str]:
-        """Validate our JATS; DTD or JATS4R errors are bugs of ours and stop the build."""
-        warnings = []
+    def check(self, manuscript: Path) -> BuildResult:
+        """Everything a build checks, with nothing laid out or written: the article read,
+        its JATS rendered and validated."""
         from typeset.render.jats import article as jats
 
-        if jats.tag_set(article) == "archiving":
-            warnings.append("the journal profile has no ISSN: writing JATS Archiving and "
-                            "Interchange instead of Journal Publishing")
-        if not self.validate_jats:
-            return warnings
-        with time_limit("jats", display_path(article.source_path)):
-            issues = self.jats_validator().validate(xml.encode("utf-8"))
-        errors = [i for i in issues if i.severity == "error"]
-        warnings += [f"{'JATS4R' if i.source == 'jats4r' else 'JATS ' + i.source.upper()}: "
-                     f"{i.message}" + (f" (line {i.line})" if i.line else "")
-                     for i in issues if i.severity != "error"]
-        if errors:
-            raise ManuscriptError([Problem(
-                f"{display_path(article.source_path)} (JATS output)", i.line, None,
-                f"{i.source} error in the generated JATS: {i.message}",
-                hint="this is a bug in the pipeline; please report it") for i in errors])
-        return warnings
+        article = self.read(manuscript)
+        job = RenderJob(frozenset(["jats"]), manuscript.stem,
+                        jats_validator=self.jats_validator)
+        rendered = jats.render_output(article, job)
+        result = BuildResult(manuscript, warnings=[*article.warnings, *rendered.warnings],
+                             notes=rendered.notes)
+        self._apply_strict(result)
+        return result
 
     # -- the whole build ----------------------------------------------------------------
 
     def build(self, manuscript: Path, out_dir: Path,
               formats: Iterable[str] = FORMATS) -> BuildResult:
-        formats = [f for f in FORMATS if f in set(formats)]
-        name = display_path(manuscript)
+        outputs = select(formats)
+        names = [output.name for output in outputs]
         cache = BuildCache(out_dir)
-        if self.use_cache and cache.is_fresh(manuscript, formats, self.strict):
+        if self.use_cache and cache.is_fresh(manuscript, names, self.strict):
             return BuildResult(manuscript, cached=True)
-        if "pdf" in formats:
+        if "pdf" in names:
             from typeset.render.pdf import layout as pdf
 
             pdf.warm_up_in_background()  # overlaps Pandoc, which runs in its own process
         article = self.read(manuscript)
-        result = BuildResult(manuscript)
-        result.warnings += article.warnings
-        # The output modules are imported here, not at the top: `check` and a build that
-        # fails on its input never pay for them (WeasyPrint alone takes a second).
-        from typeset.render.html.page import render_html
-        from typeset.render.jats import article as jats
-
-        rendered: dict[str, bytes] = {}
-        with time_limit("pdf", name):
-            layout = self._layout(article, formats)
+        result = BuildResult(manuscript, warnings=list(article.warnings))
+        with time_limit("pdf", display_path(manuscript)):
+            layout = self._layout(article, names)
         if layout is not None and article.paginated:
             first = article.metadata.first_page
             article = with_pages(article, first, first + layout.page_count - 1)
-        if "jats" in formats:
-            xml = jats.render_jats(article)
-            result.warnings += self.check_jats(article, xml)
-            rendered["jats"] = xml.encode("utf-8")
-        if "html" in formats:
-            rendered["html"] = render_html(article, manuscript.stem + ".pdf").encode("utf-8")
-        if layout is not None and "pdf" in formats:
-            with time_limit("pdf", name):
-                rendered["pdf"], pdf_warnings = layout.write()
-            result.warnings += [f"WeasyPrint: {w}" for w in pdf_warnings]
-        if self.strict and result.warnings:
-            raise ManuscriptError([Problem(name, None, None, w,
-                                           hint="--strict makes warnings errors")
-                                   for w in result.warnings])
-        result.outputs = self._write(article, out_dir, manuscript.stem, rendered)
+        job = RenderJob(frozenset(names), manuscript.stem, layout,
+                        self.jats_validator if self.validate_jats else None)
+        rendered: dict[str, Rendered] = {}
+        for output in outputs:
+            with time_limit(output.stage, display_path(manuscript)):
+                rendered[output.name] = output.render(article, job)
+            result.warnings += rendered[output.name].warnings
+            result.notes += rendered[output.name].notes
+        self._apply_strict(result)
+        result.outputs = self._write(out_dir, job, rendered)
         if self.use_cache:
-            inputs = [manuscript, *([article.bibliography.path] if article.bibliography
-                                    else []),
-                      *(article.folder / image for image in image_paths(article))]
-            cache.record(manuscript, formats, self.strict, inputs, [article.journal.folder],
-                         result.outputs)
+            cache.record(manuscript, names, self.strict, article.input_files,
+                         [article.journal.folder], result.outputs)
         return result
+
+    def _apply_strict(self, result: BuildResult) -> None:
+        if self.strict and result.warnings:
+            raise ManuscriptError([w.as_error("--strict makes warnings errors")
+                                   for w in result.warnings])
 
     @staticmethod
     def _layout(article: Article, formats: list[str]):
@@ -193,8 +170,8 @@ class Builder:
 
         return pdf.lay_out(article)
 
-    def _write(self, article: Article, out_dir: Path, stem: str,
-               rendered: dict[str, bytes]) -> list[Path]:
+    def _write(self, out_dir: Path, job: RenderJob, rendered: dict[str, Rendered]
+               ) -> list[Path]:
         """Write all outputs at once: into a scratch folder, then moved into place."""
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -204,17 +181,17 @@ class Builder:
         with tempfile.TemporaryDirectory(prefix=".typeset-", dir=out_dir) as scratch:
             scratch_dir = Path(scratch)
             names = []
-            for fmt, data in rendered.items():
-                name = stem + SUFFIX[fmt]
-                (scratch_dir / name).write_bytes(data)
+            files: dict[str, Path] = {}
+            for fmt, output in rendered.items():
+                name = job.file_name(fmt)
+                (scratch_dir / name).write_bytes(output.data)
                 names.append(name)
-            if "html" in rendered:
-                from typeset.render.html.page import ASSETS, copy_assets
-
-                copy_assets(article, scratch_dir)
-                names.append(ASSETS)
-            if "html" in rendered or "jats" in rendered:
-                names += copy_images(article, scratch_dir)
+                files.update(output.files)
+            for relative, source in files.items():
+                destination = scratch_dir / relative
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, destination)
+            names += sorted({Path(relative).parts[0] for relative in files})
             written = []
             for name in names:
                 target = out_dir / name
@@ -223,29 +200,3 @@ class Builder:
                 os.replace(scratch_dir / name, target)
                 written.append(target)
         return written
-
-
-def image_paths(article: Article) -> list[str]:
-    """The manuscript's images, as the Markdown names them (relative to its folder)."""
-    document = article.document
-    blocks = [*document.blocks, *document.appendices]
-    for _kind, texts in document.statements:
-        for _lang, statement in texts.items():
-            blocks += statement
-    return sorted({node["c"][2][0] for node in walk(blocks) if node["t"] == "Image"})
-
-
-def copy_images(article: Article, target: Path) -> list[str]:
-    """Copy the images beside the HTML and the XML, under the same relative paths; return
-    the top-level names written. (Their paths were checked when the article was read.)"""
-    folder = article.folder
-    tops = []
-    for relative in map(unquote, image_paths(article)):
-        source = (folder / relative).resolve()
-        if not source.is_relative_to(folder) or not source.is_file():
-            continue
-        destination = target / Path(relative)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, destination)
-        tops.append(Path(relative).parts[0])
-    return sorted(set(tops))

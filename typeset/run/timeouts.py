@@ -2,24 +2,31 @@
 
 Pandoc runs in its own process and is stopped by `subprocess`'s timeout; the stages that
 run in our process (reading the bibliography, WeasyPrint's layout, the JATS validation)
-are interrupted by an alarm signal between Python bytecodes, not inside a long call of a
-C library. Signals reach only the main thread: in the preview server's worker threads the
-limit is not enforced (the editor watches the page and can stop the server).
+are interrupted between Python bytecodes, not inside a long call of a C library:
+- on the main thread, by an alarm signal (SIGALRM), as a command-line build runs;
+- on any other thread (the preview's rebuilds, a Dask worker's task threads, where signals
+  never arrive), by a watchdog thread that raises the timeout in the late thread with
+  CPython's `PyThreadState_SetAsyncExc`, the one way to interrupt another thread.
+Either way the block ends with `StageTimeout` and its message.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import heapq
+import itertools
 import os
 import signal
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from typeset.errors import StageTimeout
 
 # Seconds; generous for a 300-page article on a slow machine.
-LIMITS = {"read": 120.0, "jats": 120.0, "pdf": 600.0}
+LIMITS = {"read": 120.0, "jats": 120.0, "html": 120.0, "pdf": 600.0}
 
 
 def limit(stage: str) -> float:
@@ -39,14 +46,17 @@ def time_limit(stage: str, what: str):
 def seconds_limit(seconds: float, message: str) -> Iterator[None]:
     """Raise `StageTimeout(message)` if the block runs longer than `seconds`.
 
-    Meant for pure-Python stages (YAML, BibTeX, layout): the alarm interrupts Python code
+    Meant for pure-Python stages (YAML, BibTeX, layout): the limit interrupts Python code
     between bytecodes, not a long call inside a C library, so subprocesses keep their own
     timeouts. An alarm already set by an enclosing limit (this one or any other) keeps its
-    deadline and its handler: whichever deadline comes first fires. Outside the main thread
-    (a server's worker) signals are unavailable and the block runs unbounded.
+    deadline and its handler: whichever deadline comes first fires.
     """
-    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+    if seconds <= 0:
         yield
+        return
+    if threading.current_thread() is not threading.main_thread():
+        with _WATCHDOG.limit(seconds, message):
+            yield
         return
     now = time.monotonic()
     deadline = now + seconds
@@ -77,3 +87,88 @@ def seconds_limit(seconds: float, message: str) -> Iterator[None]:
 def _arm(deadline: float) -> None:
     # setitimer(0) would disarm: an already passed deadline fires almost at once instead.
     signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 0.001))
+
+
+# -- off the main thread ----------------------------------------------------------------
+
+class _Expired(BaseException):
+    """Raised asynchronously in a thread whose limit passed. A BaseException, so that no
+    `except Exception` in the stage swallows it; `seconds_limit` turns it into
+    StageTimeout."""
+
+
+@dataclass(order=True)
+class _Deadline:
+    at: float
+    order: int
+    thread: int = field(compare=False)
+    message: str = field(compare=False)
+    fired: bool = field(default=False, compare=False)
+    done: bool = field(default=False, compare=False)
+
+
+def _raise_in(thread: int, exception: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread), ctypes.py_object(exception) if exception else None)
+
+
+class _Watchdog:
+    """One daemon thread that fires the earliest pending deadline of any thread."""
+
+    def __init__(self):
+        self._lock = threading.Condition()
+        self._pending: list[_Deadline] = []
+        self._counter = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    @contextlib.contextmanager
+    def limit(self, seconds: float, message: str) -> Iterator[None]:
+        deadline = _Deadline(time.monotonic() + seconds, next(self._counter),
+                             threading.get_ident(), message)
+        with self._lock:
+            heapq.heappush(self._pending, deadline)
+            self._start()
+            self._lock.notify()
+        caught = False
+        try:
+            yield
+        except _Expired:
+            caught = True
+            if deadline.fired:
+                raise StageTimeout(message) from None
+            raise  # an enclosing limit's: it decides
+        finally:
+            with self._lock:
+                deadline.done = True
+                if deadline.fired and not caught:
+                    # Fired as the block was ending: take back the exception not yet
+                    # delivered, so it cannot go off in whatever runs next.
+                    _raise_in(deadline.thread, None)
+        if deadline.fired:
+            raise StageTimeout(message)  # the stage did finish, but past its limit
+
+    def _start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="typeset-time-limits",
+                                            daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        with self._lock:
+            while True:
+                while self._pending and self._pending[0].done:
+                    heapq.heappop(self._pending)
+                if not self._pending:
+                    self._lock.wait()
+                    continue
+                first = self._pending[0]
+                left = first.at - time.monotonic()
+                if left > 0:
+                    self._lock.wait(left)
+                    continue
+                heapq.heappop(self._pending)
+                first.fired = True
+                _raise_in(first.thread, _Expired)
+
+
+_WATCHDOG = _Watchdog()

@@ -9,12 +9,12 @@ same files (`asset_map`), and adds its reload script itself.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote
 
 from typeset import i18n
 from typeset.model.article import Article
+from typeset.render import Rendered, RenderJob
 from typeset.render.html import scholar
 from typeset.render.html.writer import HtmlWriter
 from typeset.render.presentation import float_labels, page_context
@@ -42,52 +42,6 @@ class ScreenWriter(HtmlWriter):
         return super().link(node)
 
 
-def figure_files(article: Article) -> dict[str, Path]:
-    """Each local image the article shows: its path relative to the page (as the
-    Markdown gives it, relative to the manuscript) -> the file. Only files inside the
-    manuscript's folder are taken, as for the PDF."""
-    found: dict[str, Path] = {}
-    document = article.document
-    trees = [document.blocks, document.appendices,
-             *[b for _code, b in document.abstracts.items()],
-             *[b for _kind, texts in document.statements for _code, b in texts.items()]]
-    for src in _image_sources(trees):
-        relative = unquote(urlsplit(src).path)
-        if relative not in found:
-            path = local_file(article.folder, src)
-            if path is not None:
-                found[relative] = path
-    return found
-
-
-def _image_sources(node) -> list[str]:
-    """Every Image's source under `node`: a plain recursion over the JSON, several times
-    faster than visiting typed nodes, and this runs on each preview rebuild."""
-    found: list[str] = []
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            if item.get("t") == "Image":
-                found.append(item["c"][2][0])
-            content = item.get("c")
-            if isinstance(content, list | tuple):
-                stack.append(content)
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-    return found
-
-
-def local_file(folder: Path, src: str) -> Path | None:
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc or not parts.path or src.startswith(("/", "\\")):
-        return None
-    path = (folder / unquote(parts.path)).resolve()
-    if not path.is_relative_to(folder) or not path.is_file():
-        return None
-    return path
-
-
 def style_files(article: Article) -> dict[str, Path]:
     """The stylesheet and fonts: their path relative to the page -> the journal's file."""
     style = article.journal.folder
@@ -101,10 +55,18 @@ def style_files(article: Article) -> dict[str, Path]:
 
 def asset_map(article: Article) -> dict[str, Path]:
     """Every file the page loads: its path relative to the page -> the file."""
-    return {**figure_files(article), **style_files(article)}
+    return {**article.files, **style_files(article)}
 
 
-def render_html(article: Article, pdf_name: str) -> str:
+def render_output(article: Article, job: RenderJob) -> Rendered:
+    """The reading page, with the files it loads; it links the PDF only when one is built
+    beside it."""
+    pdf_name = job.file_name("pdf") if "pdf" in job.formats else None
+    return Rendered(render_html(article, pdf_name).encode("utf-8"),
+                    files=asset_map(article))
+
+
+def render_html(article: Article, pdf_name: str | None) -> str:
     writer = ScreenWriter(article)
     context = page_context(article, writer)
     context.update(_page_extras(article, writer, pdf_name))
@@ -116,11 +78,11 @@ def render_html(article: Article, pdf_name: str) -> str:
     return environment().get_template("html/article.html.j2").render(context)
 
 
-def _page_extras(article: Article, writer: ScreenWriter, pdf_name: str) -> dict:
+def _page_extras(article: Article, writer: ScreenWriter, pdf_name: str | None) -> dict:
     md, journal = article.metadata, article.journal
     return {
         "stylesheet": f"{ASSETS}/screen.css",
-        "pdf_href": quote(pdf_name),
+        "pdf_href": quote(pdf_name) if pdf_name else None,
         "eissn": journal.eissn,
         "issn": journal.issn,
         "history_iso": [date.isoformat() for _kind, date in md.history.events()],
@@ -134,9 +96,3 @@ def _page_extras(article: Article, writer: ScreenWriter, pdf_name: str) -> dict:
     }
 
 
-def copy_assets(article: Article, out_dir: Path) -> None:
-    """Put the stylesheet and fonts beside the page (the pipeline copies the figures)."""
-    for relative, source in style_files(article).items():
-        target = out_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)

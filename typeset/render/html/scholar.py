@@ -89,7 +89,7 @@ def page_range(article: Article) -> tuple[int | None, int | None]:
 
 # -- Highwire Press ----------------------------------------------------------------------
 
-def highwire_tags(article: Article, pdf_name: str) -> list[MetaTag]:
+def highwire_tags(article: Article, pdf_name: str | None) -> list[MetaTag]:
     md, journal, lang = article.metadata, article.journal, article.lang
     tags = [MetaTag("citation_title", md.title[lang])]
     for author in md.authors:
@@ -124,7 +124,8 @@ def highwire_tags(article: Article, pdf_name: str) -> list[MetaTag]:
     abstract = abstract_text(article, lang)
     if abstract:
         tags.append(MetaTag("citation_abstract", abstract, lang))
-    tags.append(MetaTag("citation_pdf_url", published_url(article, pdf_name)))
+    if pdf_name:
+        tags.append(MetaTag("citation_pdf_url", published_url(article, pdf_name)))
     if article.journal.article_base_url:
         page = published_url(article, article.source_path.stem + ".html")
         tags.append(MetaTag("citation_abstract_html_url", page))
@@ -246,7 +247,7 @@ def _source_line(article: Article) -> str:
 
 # -- schema.org JSON-LD ------------------------------------------------------------------
 
-def json_ld(article: Article, pdf_name: str) -> dict:
+def json_ld(article: Article, pdf_name: str | None) -> dict:
     md, journal, lang = article.metadata, article.journal, article.lang
     data: dict = {
         "@context": "https://schema.org",
@@ -282,8 +283,9 @@ def json_ld(article: Article, pdf_name: str) -> dict:
         data["license"] = md.license
     if journal.article_base_url:
         data["url"] = published_url(article, article.source_path.stem + ".html")
-    data["encoding"] = {"@type": "MediaObject", "encodingFormat": "application/pdf",
-                        "contentUrl": published_url(article, pdf_name)}
+    if pdf_name:
+        data["encoding"] = {"@type": "MediaObject", "encodingFormat": "application/pdf",
+                            "contentUrl": published_url(article, pdf_name)}
     citations = [_cited_work(ref) for ref in article.document.references]
     if citations:
         data["citation"] = citations
@@ -369,7 +371,7 @@ def script_json(data: dict) -> Markup:
     return Markup(json.dumps(data, ensure_ascii=False, indent=1).translate(_SCRIPT_UNSAFE))
 
 
-def head_context(article: Article, pdf_name: str) -> dict:
+def head_context(article: Article, pdf_name: str | None) -> dict:
     """What the `<head>` partial needs."""
     return {
         "highwire": highwire_tags(article, pdf_name),

@@ -11,12 +11,16 @@ import pycountry
 from markupsafe import Markup
 
 from typeset import i18n
+from typeset.errors import ManuscriptError, Problem, note, warning
 from typeset.model.article import Article, LangMap, Reference
 from typeset.model.ast import joined_inlines
 from typeset.model.reference import Person, ReferenceRecord
+from typeset.read.source import display_path
+from typeset.render import Rendered, RenderJob
 from typeset.render.jats.writer import JatsWriter, escape, xml_id
 from typeset.render.presentation import float_labels
 from typeset.render.templating import environment
+from typeset.run.timeouts import time_limit
 
 ARCHIVING = ('<!DOCTYPE article PUBLIC "-//NLM//DTD JATS (Z39.96) Journal Archiving and '
              'Interchange DTD with MathML3 v1.3 20210610//EN" '
@@ -46,6 +50,42 @@ def country_name(code: str, lang: str = "en") -> str:
         return code
     name = getattr(country, "common_name", None) or country.name
     return _country_names(i18n.base(lang)).gettext(name)
+
+
+def render_output(article: Article, job: RenderJob) -> Rendered:
+    """The JATS file, validated when the job has a validator, with the figures it names."""
+    xml = render_jats(article)
+    warnings = []
+    if job.jats_validator is not None:
+        warnings = validate(article, xml, job.jats_validator())
+    return Rendered(xml.encode("utf-8"), warnings=warnings, notes=notes(article),
+                    files=article.files)
+
+
+def notes(article: Article) -> list[Problem]:
+    """What the JATS lacks because of the journal profile, said once per run."""
+    if tag_set(article) == "archiving":
+        return [note("jats-archiving", display_path(article.journal.folder / "journal.yaml"),
+                     "no ISSN: the JATS is written as Archiving and Interchange, not Journal "
+                     "Publishing", hint="add the journal's issn or eissn when it has one")]
+    return []
+
+
+def validate(article: Article, xml: str, validator) -> list[Problem]:
+    """Our JATS against the DTD and JATS4R's rules: their errors are bugs of ours and stop
+    the build; their warnings are returned, located in the XML."""
+    name = display_path(article.source_path)
+    with time_limit("jats", name):
+        issues = validator.validate(xml.encode("utf-8"))
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        raise ManuscriptError([Problem(
+            f"{name} (JATS output)", i.line, None,
+            f"{i.source} error in the generated JATS: {i.message}",
+            hint="this is a bug in the pipeline; please report it") for i in errors])
+    return [warning("jats-validation", f"{name} (JATS output)", i.line, None,
+                    f"{'JATS4R' if i.source == 'jats4r' else 'JATS ' + i.source.upper()}: "
+                    f"{i.message}") for i in issues]
 
 
 def render_jats(article: Article) -> str:

@@ -58,9 +58,10 @@ import threading
 from functools import cache
 
 from typeset import i18n
-from typeset.errors import ManuscriptError, Problem
+from typeset.errors import ManuscriptError, Problem, warning
 from typeset.model.article import PAGE_PLACEHOLDERS, Article, fill_page_numbers
 from typeset.read.source import display_path
+from typeset.render import Rendered, RenderJob
 from typeset.render.html.writer import HtmlWriter
 from typeset.render.pdf.fetch import SafeFetcher
 from typeset.render.pdf.footnotes import patch_weasyprint
@@ -286,6 +287,15 @@ class PdfLayout:
             raise ManuscriptError([Problem(display_path(self.article.source_path), None, None,
                                            f"refused to load {what}")
                                    for what in self.fetcher.refused])
+
+
+def render_output(article: Article, job: RenderJob) -> Rendered:
+    """The PDF of the layout the build made (see Builder._layout)."""
+    data, messages = job.layout.write()
+    name = display_path(article.source_path)
+    return Rendered(data, warnings=[warning("weasyprint", name, None, None,
+                                            f"WeasyPrint: {message}")
+                                    for message in messages])
 
 
 def lay_out(article: Article) -> PdfLayout:
