@@ -256,3 +256,143 @@ def test_patches_refuse_another_weasyprint(monkeypatch):
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
     with pytest.raises(RuntimeError, match=r"WeasyPrint 71\.0 is installed"):
         footnotes.patch_weasyprint()
+
+
+FIGURE = ROOT / "manuscript" / "turkish" / "figures" / "harf-sikligi.png"
+TWO_FIGURES = [
+    "![Letter frequencies in the Turkish abstract, the first figure.](figures/letters.png)"
+    "{#fig:first width=75%}",
+    "The second figure follows after one short sentence (@fig:first, @fig:second).",
+    "![Letter frequencies again, the second figure.](figures/letters.png){#fig:second width=45%}",
+]
+TEXT_TOP = 3 / 2.54 * 72  # pt: the text block's top (3 cm)
+TEXT_FOOT = 841.89 - 2.5 / 2.54 * 72  # pt: its foot (2.5 cm from the bottom)
+
+
+def write_figures_manuscript(folder: Path) -> Path:
+    """The sample's body twice and a half (some 24 pages, over PESA's limit of 20), with
+    two figures after its ninth paragraph of prose: the first does not fit on page 3, the
+    sentence after it does, and the second comes while the first waits."""
+    front, body = SAMPLE.read_text(encoding="utf-8").split("\n---\n", 1)
+    plain = [paragraph for paragraph in re.sub(r"\s*\{#sec:[^}]*\}|\[\^1\]", "",
+                                               body).split("\n\n")
+             if not paragraph.startswith("[^")]  # no labels, no note: copies
+    again = "\n\n".join([*plain, *plain[:len(plain) // 2]])
+    paragraphs = body.split("\n\n")
+    prose = [i for i, paragraph in enumerate(paragraphs) if paragraph[:1].isalpha()]
+    paragraphs[prose[8] + 1:prose[8] + 1] = TWO_FIGURES
+    (folder / "figures").mkdir(parents=True)
+    shutil.copyfile(FIGURE, folder / "figures" / "letters.png")
+    shutil.copyfile(SAMPLE.parent / "references.bib", folder / "references.bib")
+    (folder / "article.md").write_text(
+        front + "\n---\n" + "\n\n".join(paragraphs) + "\n\n" + again, encoding="utf-8")
+    return folder / "article.md"
+
+
+def build_in_process(*args: str) -> tuple[int, str, int]:
+    """(exit status, stderr, pages WeasyPrint laid out) of the command line, run here."""
+    import contextlib
+    import io
+
+    pdf_layout._weasyprint()
+    from weasyprint.layout import page as page_module
+
+    made, make_page = [], page_module.make_page
+
+    def counting_make_page(*arguments, **keywords):
+        made.append(1)
+        return make_page(*arguments, **keywords)
+
+    page_module.make_page = counting_make_page
+    stderr = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(stderr):
+            status = cli.main(list(args))
+    finally:
+        page_module.make_page = make_page
+    return status, stderr.getvalue(), len(made)
+
+
+@pytest.fixture(scope="module")
+def figures_build(tmp_path_factory) -> dict:
+    folder = tmp_path_factory.mktemp("figures")
+    manuscript = write_figures_manuscript(folder / "manuscript")
+    status, stderr, made = build_in_process("build", str(manuscript), "--out",
+                                            str(folder / "out"), "--no-cache", "--to", "pdf")
+    return {"manuscript": manuscript, "pdf": folder / "out" / "article.pdf",
+            "status": status, "stderr": stderr, "pages_made": made}
+
+
+def test_figure_that_does_not_fit_floats_to_the_next_page_top(figures_build):
+    """Issue #11, item 9: the text after a figure that does not fit fills its page; the
+    figure opens the next one, and the figure that came while it waited follows it."""
+    pdf = figures_build["pdf"]
+    pages = [re.sub(r"\s+", " ", text) for text in pdf_page_texts(pdf)]
+
+    def page_of(text: str) -> int:
+        return next(i for i, page in enumerate(pages) if text in page)
+
+    first, second = page_of("Figure 1. Letter"), page_of("Figure 2. Letter")
+    assert first == second
+    assert page_of("The second figure follows") == first - 1  # the text ran on
+    with pdfplumber.open(pdf) as document:
+        page = document.pages[first]
+        images = sorted(page.images, key=lambda image: image["top"])
+        captions = [line for line in page.extract_text_lines()
+                    if line["text"].startswith(("Figure 1.", "Figure 2."))]
+        assert [line["text"][:9] for line in captions] == ["Figure 1.", "Figure 2."]
+        assert len(images) == 2 and abs(images[0]["top"] - TEXT_TOP) < 2  # at the top
+        before = document.pages[first - 1]
+        body = [line for line in before.extract_text_lines()
+                if abs(line["chars"][0]["size"] - 11) < 0.2]
+        assert TEXT_FOOT - max(line["bottom"] for line in body) < 2 * LINE  # page full
+    # One layout: no page was made twice.
+    assert figures_build["pages_made"] == len(pages)
+
+
+def test_figures_keep_their_number_order(figures_build):
+    numbers = [int(n) for n in re.findall(r"Figure (\d+)\. ",
+                                          " ".join(pdf_page_texts(figures_build["pdf"])))]
+    assert numbers == [1, 2]
+
+
+def test_page_limit_warning_with_the_page_count(figures_build):
+    """Issue #11, item 12: PESA prints at most 20 pages; a longer article builds, with a
+    warning that gives its length (an error with --strict, below)."""
+    pages = len(PdfReader(figures_build["pdf"]).pages)
+    assert pages > 20
+    assert figures_build["status"] == 0
+    assert (f"warning: the article runs to {pages} pages, over the journal's limit of 20"
+            in figures_build["stderr"])
+    assert "[page-limit]" in figures_build["stderr"]
+
+
+def test_page_limit_is_an_error_with_strict(figures_build, tmp_path):
+    status, stderr, _made = build_in_process(
+        "build", str(figures_build["manuscript"]), "--out", str(tmp_path / "out"),
+        "--no-cache", "--to", "pdf", "--strict")
+    assert status == 1
+    assert "over the journal's limit of 20" in stderr and "--strict" in stderr
+    assert not (tmp_path / "out" / "article.pdf").exists()
+
+
+def test_figure_waiting_at_the_articles_end_is_printed(tmp_path):
+    """A figure deferred on what turns out to be the last page: that page is made again
+    with the figure in the flow (one page laid out again), so no figure is lost."""
+    from .helpers_manuscript import write_manuscript
+
+    paragraph = ("The alliance has been described before [@doe2020, p. 5], and its history "
+                 "is long: the two states have worked together since the war began. ") * 3
+    body = ("\n# Introduction {.unnumbered}\n\n" + "\n\n".join([paragraph] * 3)
+            + "\n\n![A figure at the end.](figures/end.png){#fig:end width=80%}\n\n"
+            "One last sentence (@fig:end).\n")
+    manuscript = write_manuscript(tmp_path / "end", body=body)
+    (manuscript.parent / "figures").mkdir()
+    shutil.copyfile(FIGURE, manuscript.parent / "figures" / "end.png")
+    layout = pdf_layout.PdfLayout(Builder(validate_jats=False).read(manuscript))
+    pdf, _warnings = layout.write()
+    (tmp_path / "end.pdf").write_bytes(pdf)
+    text = re.sub(r"\s+", " ", " ".join(pdf_page_texts(tmp_path / "end.pdf")))
+    assert text.count("Figure 1. A figure at the end.") == 1
+    assert text.index("Figure 1.") < text.index("One last sentence")
+    assert layout.pages_laid_out == layout.page_count + 1

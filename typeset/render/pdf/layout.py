@@ -46,7 +46,9 @@ WeasyPrint's layout context and box trees, which hold Pango objects): keep it in
 process that made it, and send back the bytes. What it holds in memory is measured in
 docs/performance.md (about 1 MB per page).
 
-Footnotes stay on the page of their call within this one layout: see footnotes.py.
+Footnotes stay on the page of their call within this one layout (footnotes.py), and a
+figure that does not fit goes to the top of the next page while the text runs on
+(floats.py).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from typeset.read.source import display_path
 from typeset.render import Rendered, RenderJob
 from typeset.render.html.writer import HtmlWriter
 from typeset.render.pdf.fetch import SafeFetcher
+from typeset.render.pdf.floats import FigureQueue, patch_figure_floats
 from typeset.render.pdf.footnotes import patch_weasyprint
 from typeset.render.pdf.hyphenation import register_turkish_hyphenation
 from typeset.render.presentation import float_labels, page_context
@@ -98,6 +101,7 @@ def _load_weasyprint():
     register_turkish_hyphenation()
     patch_weasyprint()
     _defer_margin_boxes()
+    patch_figure_floats()  # after the page count's patch: a page made again is counted
     return weasyprint, FontConfiguration()
 
 
@@ -245,6 +249,7 @@ class PdfLayout:
                                 _boxes_with_placeholders(root_box, marked)]
         context.typeset_margins_later = True
         context.typeset_pages_made = 0
+        context.typeset_figures = FigureQueue()
         self._pages = list(layout_document(html, root_box, context))
         self._children = [page.children for page in self._pages]
         self._laid_numbers = [(line, box, box.text) for page in self._pages
@@ -290,12 +295,21 @@ class PdfLayout:
 
 
 def render_output(article: Article, job: RenderJob) -> Rendered:
-    """The PDF of the layout the build made (see Builder._layout)."""
-    data, messages = job.layout.write()
+    """The PDF of the layout the build made (see Builder._layout), with a warning when it
+    is longer than the journal prints."""
+    layout = job.layout
+    data, messages = layout.write()
     name = display_path(article.source_path)
-    return Rendered(data, warnings=[warning("weasyprint", name, None, None,
-                                            f"WeasyPrint: {message}")
-                                    for message in messages])
+    warnings = [warning("weasyprint", name, None, None, f"WeasyPrint: {message}")
+                for message in messages]
+    limit = article.journal.page_limit
+    if limit and layout.page_count > limit:
+        warnings.append(warning(
+            "page-limit", name, None, None,
+            f"the article runs to {layout.page_count} pages, over the journal's limit of "
+            f"{limit}", hint=f"page-limit in "
+                             f"{display_path(article.journal.folder / 'journal.yaml')}"))
+    return Rendered(data, warnings=warnings)
 
 
 def lay_out(article: Article) -> PdfLayout:
