@@ -396,3 +396,17 @@ def test_figure_waiting_at_the_articles_end_is_printed(tmp_path):
     assert text.count("Figure 1. A figure at the end.") == 1
     assert text.index("Figure 1.") < text.index("One last sentence")
     assert layout.pages_laid_out == layout.page_count + 1
+
+
+def test_justified_lines_shaped_once_less_change_no_byte(monkeypatch):
+    """shaping.py's patch leaves the PDF as WeasyPrint 70 makes it, byte for byte."""
+    import weasyprint
+    from weasyprint.layout import inline
+
+    pdf_layout._weasyprint()
+    html = ("<style>@page { size: 220px 300px; margin: 10px } p { text-align: justify; "
+            "font: 10px/1.2 serif; hyphens: auto }</style><p lang='en'>"
+            + "Words of a justified paragraph, some longer than others, " * 12 + "</p>")
+    patched = weasyprint.HTML(string=html).write_pdf()
+    monkeypatch.setattr(inline, "add_word_spacing", inline.add_word_spacing.typeset_original)
+    assert weasyprint.HTML(string=html).write_pdf() == patched

@@ -7,6 +7,7 @@ JATS DTD and Schematron) is loaded once and reused.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -28,6 +29,7 @@ from typeset.run.cache import BuildCache
 from typeset.run.timeouts import time_limit
 
 log = logging.getLogger("typeset")
+LONG_ARTICLE_PAGES = 40  # laid-out pages freed at once after the PDF is written (build)
 
 @dataclass
 class BuildResult:
@@ -147,6 +149,13 @@ class Builder:
                 rendered[output.name] = output.render(article, job)
             result.warnings += rendered[output.name].warnings
             result.notes += rendered[output.name].notes
+            if output.name == "pdf":
+                # The laid-out pages are the build's largest object (about 1 MB a page,
+                # held in reference cycles): a long article's are freed before its JATS
+                # is validated (a collection costs some 50 ms, worth it only then).
+                pages, job.layout, layout = job.layout.page_count, None, None
+                if pages > LONG_ARTICLE_PAGES:
+                    gc.collect()
         self._apply_strict(result)
         result.outputs = self._write(out_dir, job, rendered)
         if self.use_cache:

@@ -71,6 +71,9 @@ def patch_figure_floats() -> None:
     `typeset_figures` queue."""
     from weasyprint.layout import block, page
 
+    from typeset.render.pdf.footnotes import check_version
+
+    check_version()
     if not getattr(block._in_flow_layout, "typeset_patched", False):
         block._in_flow_layout = _deferring(block._in_flow_layout)
     if not getattr(page.remake_page, "typeset_patched", False):

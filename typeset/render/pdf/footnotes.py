@@ -46,15 +46,21 @@ RESCUE_PATCHED = (RESCUE_LINE + " and all(note.style['footnote_policy'] == 'auto
                   " for note in context.current_page_footnotes)")
 
 
-def patch_weasyprint() -> None:
-    """Apply the three patches (idempotent)."""
+def check_version() -> None:
+    """Refuse a WeasyPrint other than the one our patches were written for."""
     import weasyprint
 
     if weasyprint.__version__ != PATCHED_FOR:
         raise RuntimeError(
-            f"typeset patches WeasyPrint {PATCHED_FOR}'s footnote layout, but WeasyPrint "
-            f"{weasyprint.__version__} is installed: check the patches in {__file__} "
-            "against it (or install the version pinned in pyproject.toml)")
+            f"typeset patches WeasyPrint {PATCHED_FOR}'s layout, but WeasyPrint "
+            f"{weasyprint.__version__} is installed: check the patches in "
+            "typeset/render/pdf/ (footnotes.py, floats.py, shaping.py) against it, or "
+            "install the version pinned in pyproject.toml")
+
+
+def patch_weasyprint() -> None:
+    """Apply the three patches (idempotent)."""
+    check_version()
     _keep_notes_out_of_the_rescue()
     _ignore_footnote_area_rounding()
     _tag_notes()

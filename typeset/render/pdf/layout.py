@@ -54,9 +54,11 @@ figure that does not fit goes to the top of the next page while the text runs on
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import os
 import threading
+import types
 from functools import cache
 
 from typeset import i18n
@@ -69,6 +71,7 @@ from typeset.render.pdf.fetch import SafeFetcher
 from typeset.render.pdf.floats import FigureQueue, patch_figure_floats
 from typeset.render.pdf.footnotes import patch_weasyprint
 from typeset.render.pdf.hyphenation import register_turkish_hyphenation
+from typeset.render.pdf.shaping import patch_justification
 from typeset.render.presentation import float_labels, page_context
 from typeset.render.templating import environment
 
@@ -95,6 +98,7 @@ def _weasyprint():
 def _load_weasyprint():
     # Importing WeasyPrint costs about a second: pay it once per process, and only
     # when a PDF is wanted.
+    _defer_font_tools()
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -102,7 +106,53 @@ def _load_weasyprint():
     patch_weasyprint()
     _defer_margin_boxes()
     patch_figure_floats()  # after the page count's patch: a page made again is counted
-    return weasyprint, FontConfiguration()
+    patch_justification()
+    font_config = FontConfiguration()
+    # What is loaded now lives as long as the process: out of the cyclic collector's
+    # sight, so that the collections a layout sets off (it makes hundreds of thousands
+    # of objects) do not walk the modules again and again (a tenth of a cold layout).
+    gc.freeze()
+    return weasyprint, font_config
+
+
+# fontTools modules WeasyPrint imports at start-up for fonts our PDFs never embed: the
+# subsetter (HarfBuzz-Subset does the subsetting, `make setup` installs it) and the
+# variable-font instancer (the style's fonts are static). Imported when first used.
+DEFERRED_MODULES = {"fontTools.subset": (), "fontTools.varLib.instancer":
+                    ("instantiateVariableFont",)}
+
+
+def _defer_font_tools() -> None:
+    """Leave a stand-in for each of DEFERRED_MODULES (a seventh of WeasyPrint's import
+    time), which imports the real module on its first use."""
+    import sys
+
+    for name, functions in DEFERRED_MODULES.items():
+        if name not in sys.modules:
+            sys.modules[name] = _DeferredModule(name, functions)
+
+
+class _DeferredModule(types.ModuleType):
+    def __init__(self, name: str, functions: tuple[str, ...]):
+        super().__init__(name)
+        for function in functions:  # names imported from the module (from x import f)
+            setattr(self, function, self._forward(function))
+
+    def _forward(self, name: str):
+        def function(*args, **kwargs):
+            return getattr(self._real(), name)(*args, **kwargs)
+        return function
+
+    def _real(self):
+        import importlib
+        import sys
+
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        return importlib.import_module(self.__name__)
+
+    def __getattr__(self, name: str):
+        return getattr(self._real(), name)
 
 
 def _defer_margin_boxes() -> None:
@@ -164,6 +214,8 @@ class PdfLayout:
     (see the module's docstring)."""
 
     def __init__(self, article: Article, print_html: str | None = None):
+        # The print page first: in a cold build WeasyPrint may still be importing.
+        print_html = print_html or render_print_html(article)
         weasyprint, font_config = _weasyprint()
         style = article.journal.folder
         self.article = article
@@ -173,7 +225,7 @@ class PdfLayout:
         with self._collecting():
             stylesheet = weasyprint.CSS(filename=str(style / "print.css"),
                                         url_fetcher=self.fetcher, font_config=font_config)
-            self._html = weasyprint.HTML(string=print_html or render_print_html(article),
+            self._html = weasyprint.HTML(string=print_html,
                                          base_url=str(article.folder) + os.sep,
                                          url_fetcher=self.fetcher)
             self._paginate(stylesheet)
