@@ -1,6 +1,6 @@
 """The benchmark of issue "speed and scale": the pipeline against the floor and the peers.
 
-    .venv/bin/python bench/benchmark.py [--runs 3] [--batch 24] [--only deposits]
+    .venv/bin/python bench/benchmark.py [--runs 3] [--batch 24] [--only deposits|issue]
 
 Each figure is the median of --runs fresh processes (the batch figures: one run each),
 with the peak memory (RSS, summed over a command's whole process tree) beside it. The
@@ -60,15 +60,18 @@ def run(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple[
     process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0]
+    done = threading.Event()
 
     def sample():
-        while process.poll() is None:
+        # Not process.poll(): it would reap the child before wait4 below can.
+        while not done.is_set():
             peak[0] = max(peak[0], tree_rss_kb(process.pid))
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
+    done.set()
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     sampler.join()
@@ -384,17 +387,102 @@ def deposit_rows(runs: int) -> list[tuple[str, float, float]]:
     ]
 
 
+ISSUE_SAMPLE = ROOT / "issues" / "sample"
+ISSUE_ARTICLES = 8
+
+
+def make_issue(scratch: Path) -> tuple[Path, Path]:
+    """An issue of eight articles (the sample issue's three, in turn), and the same eight
+    article folders as a plain batch (no issue.yaml: no page numbers)."""
+    issue, batch = scratch / "issue8", scratch / "batch8"
+    names = []
+    kinds = ("al-basre", "ornekci", "taslakci")
+    for n in range(ISSUE_ARTICLES):
+        kind = kinds[n % len(kinds)]
+        name = f"{n + 1:02d}-{kind}"
+        names.append(name)
+        for target in (issue, batch):
+            shutil.copytree(ISSUE_SAMPLE / kind, target / name,
+                            ignore=shutil.ignore_patterns("turkish", "NOTES.md"))
+    (issue / "issue.yaml").write_text(
+        "journal: pesa\nvolume: 1\nissue: 1\npublished: 2026-12-01\nsections:\n"
+        "  - title: {tr: Makaleler, en: Articles}\n"
+        f"    articles: [{', '.join(names)}]\n", encoding="utf-8")
+    return issue, batch
+
+
+def written(out: Path) -> dict[str, int]:
+    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("article.pdf")}
+
+
+def issue_rows(scratch: Path, jobs: int) -> list[tuple[str, float, float]]:
+    """The issue build against the same articles built as a batch; the issue again,
+    unchanged; the issue after its first article grew by a page or more."""
+    issue, batch = make_issue(scratch)
+    rows = []
+    as_batch = run([*BUILD, "build", str(batch), "--out", str(scratch / "batch8-out"),
+                    "--jobs", str(jobs), "--no-cache"])
+    rows.append((f"12a. {ISSUE_ARTICLES} articles as a batch, --jobs {jobs}", *as_batch))
+    out = scratch / "issue8-out"
+    as_issue = run([*BUILD, "build", str(issue), "--out", str(out), "--jobs", str(jobs),
+                    "--no-cache"])
+    rows.append((f"12b. the same {ISSUE_ARTICLES} as an issue (front, issue.pdf, pages), "
+                 f"--jobs {jobs}", *as_issue))
+    rows.append(("12c. ratio 12b / 12a (target ≤ 1.3)", as_issue[0] / as_batch[0],
+                 float("nan")))
+    rows.append(("13. the issue again, nothing changed (target < 1 s)",
+                 *run([*BUILD, "build", str(issue), "--out", str(out), "--jobs", str(jobs)])))
+    before = written(out)
+    first = sorted(p for p in issue.iterdir() if p.is_dir())[0] / "article.md"
+    text = first.read_text(encoding="utf-8")
+    cut = text.index("# Conclusion")
+    paragraphs = [p for p in text[text.index("# Introduction"):cut].split("\n\n")[1:]
+                  if p.strip() and not p.startswith(("#", "[^"))]
+    extra = "\n\n".join(paragraphs[:4] * 2)
+    first.write_text(text[:cut] + "# Afterword {.unnumbered}\n\n" + extra + "\n\n"
+                     + text[cut:], encoding="utf-8")
+    moved = run([*BUILD, "build", str(issue), "--out", str(out), "--jobs", str(jobs)])
+    after = written(out)
+    relaid = sum(after[name] != before.get(name) for name in after)
+    rows.append((f"14. first article lengthened: {relaid} of {ISSUE_ARTICLES} laid out again",
+                 *moved))
+    review = sorted(issue.glob("*-taslakci"))[-1] / "article.md"
+    review.write_text(review.read_text(encoding="utf-8").replace("Few handbooks",
+                                                                 "Few other handbooks"),
+                      encoding="utf-8")
+    before = written(out)
+    in_place = run([*BUILD, "build", str(issue), "--out", str(out), "--jobs", str(jobs)])
+    after = written(out)
+    relaid = sum(after[name] != before.get(name) for name in after)
+    rows.append((f"15. a review edited in place: {relaid} of {ISSUE_ARTICLES} laid out again",
+                 *in_place))
+    return rows
+
+
+def print_rows(rows, floor: float | None) -> None:
+    print(f"{'measurement':<72} {'seconds':>8} {'× floor':>8} {'peak MB':>8}")
+    for name, seconds, peak in rows:
+        ratio = seconds / floor if floor and seconds == seconds else float("nan")
+        peak_text = f"{peak:8.0f}" if peak == peak and peak else "       -"
+        print(f"{name:<72} {seconds:8.2f} {ratio:8.2f} {peak_text}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--only", choices=("deposits",),
-                        help="run one part: the issue's Crossref and DOAJ deposits")
+    parser.add_argument("--only", choices=("deposits", "issue"),
+                        help="run one part: the issue's Crossref and DOAJ deposits, or the "
+                             "issue build")
     args = parser.parse_args()
     if args.only == "deposits":
         for name, seconds, _peak in deposit_rows(args.runs):
             print(f"{name:<64} {seconds:8.3f}")
+        return
+    if args.only == "issue":
+        with tempfile.TemporaryDirectory(prefix="typeset-bench-") as scratch_name:
+            print_rows(issue_rows(Path(scratch_name), args.jobs), None)
         return
     rows: list[tuple[str, float, float]] = []
     with tempfile.TemporaryDirectory(prefix="typeset-bench-") as scratch_name:
@@ -512,12 +600,9 @@ def main() -> None:
                      "--jobs", str(args.jobs)])
         rows.append(("7. the batch again, nothing changed", *again))
         rows += deposit_rows(args.runs)
+        rows += issue_rows(scratch, args.jobs)
 
-    print(f"{'measurement':<64} {'seconds':>8} {'× floor':>8} {'peak MB':>8}")
-    for name, seconds, peak in rows:
-        ratio = seconds / floor[0] if seconds == seconds else float("nan")
-        peak_text = f"{peak:8.0f}" if peak == peak and peak else "       -"
-        print(f"{name:<64} {seconds:8.2f} {ratio:8.2f} {peak_text}")
+    print_rows(rows, floor[0])
     print(f"\nfull cold build against the naive peer, side by side: "
           f"{cold[0]:.2f} s against {peer[0]:.2f} s ({cold[0] / peer[0]:.2f} ×)")
     print(f"\n{'time per page':<64} {'seconds':>8} {'pages':>8} {'s/page':>8}")

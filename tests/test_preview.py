@@ -96,9 +96,18 @@ def restore(preview):
     bib = preview.manuscript.parent / "references.bib"
     original_bib = bib.read_bytes()
     yield
+    before = preview.preview.snapshot.version
     bib.write_bytes(original_bib)
     save(preview.manuscript, preview.original)
-    wait_until(lambda: preview.preview.snapshot.ok, "the preview did not recover")
+    wait_until(lambda: preview.preview.snapshot.version > before
+               and preview.preview.snapshot.ok, "the preview did not recover")
+    # ... and until it has settled: no rebuild of these saves may arrive during the next
+    # test, where it would pass for the rebuild of that test's own save.
+    settled_for = 0.0
+    while settled_for < 0.5:
+        version = preview.preview.snapshot.version
+        time.sleep(0.1)
+        settled_for = settled_for + 0.1 if preview.preview.snapshot.version == version else 0
 
 
 def save(path: Path, text: str) -> None:

@@ -236,6 +236,9 @@ class Article:
     # PDF prints, JATS fpage/lpage and citation_firstpage/lastpage all read these.
     first_page: int | None = None
     last_page: int | None = None
+    # Where the article's folder is published on the journal's site, when an issue
+    # publishes it (Issue.url); None: see the profile's article-base-url.
+    published_folder: str | None = None
 
     @property
     def lang(self) -> str:

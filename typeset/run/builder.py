@@ -55,17 +55,20 @@ class Builder:
 
     # -- stages -------------------------------------------------------------------------
 
-    def read(self, manuscript: Path, *, paginated: bool | None = None) -> Article:
-        """Everything up to the article model: no output is rendered yet. `paginated`:
-        whether its pages are numbered in print (by default: when the front matter sets
-        its first page; an issue build says True, the first page being its to give)."""
+    def read(self, manuscript: Path, supplied: dict | None = None, *,
+             paginated: bool | None = None) -> Article:
+        """Everything up to the article model: no output is rendered yet. `supplied`:
+        front-matter fields given from outside (an issue's, see Issue.supplied_fields).
+        `paginated`: whether its pages are numbered in print (by default: when its first
+        page is set; an issue build says True, the first page being its to give)."""
         with time_limit("read", display_path(manuscript)):
-            return self._read(manuscript, paginated)
+            return self._read(manuscript, supplied, paginated)
 
-    def _read(self, manuscript: Path, paginated: bool | None = None) -> Article:
+    def _read(self, manuscript: Path, supplied: dict | None = None,
+              paginated: bool | None = None) -> Article:
         source = read_manuscript(manuscript)
         metadata, journal = parse_front_matter(
-            source, lambda journal_id: find_journal(journal_id, self.styles))
+            source, lambda journal_id: find_journal(journal_id, self.styles), supplied)
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
         records = bibliography.records if bibliography else {}
         if paginated is None:
