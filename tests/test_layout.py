@@ -117,11 +117,12 @@ def notes_build(tmp_path_factory) -> dict:
     assert status == 0
     out = folder / "out"
     return {"out": out, "pdf": out / "article.pdf", "pages_made": len(made),
-            "pages": len(PdfReader(out / "article.pdf").pages)}
+            "pages": len(PdfReader(out / "article.pdf").pages),
+            "positions": note_positions(out / "article.pdf")}
 
 
 def test_every_note_on_its_calls_page_in_one_layout(notes_build):
-    calls, notes = note_positions(notes_build["pdf"])
+    calls, notes = notes_build["positions"]
     assert sorted(notes) == sorted(calls) == list(range(1, len(notes) + 1))
     assert len(notes) >= 8
     assert {n: calls[n][0] for n in notes} == {n: notes[n][0] for n in notes}
@@ -136,7 +137,7 @@ def test_every_note_on_its_calls_page_in_one_layout(notes_build):
 def test_note_called_on_page_one_keeps_page_one_full(notes_build):
     """Issue #11, item 8: the first paragraph's note stays on page 1 with its call, and
     page 1's text runs down to its notes (the old fix-up left 9 cm blank here)."""
-    calls, notes = note_positions(notes_build["pdf"])
+    calls, notes = notes_build["positions"]
     assert calls[1][0] == notes[1][0] == 0
     with pdfplumber.open(notes_build["pdf"]) as pdf:
         page = pdf.pages[0]
