@@ -433,9 +433,3 @@ def with_pages(article: Article, first_page: int, last_page: int) -> Article:
                                    cite_as=tuple(fill(node) for node in article.document.cite_as))
     return dataclasses.replace(article, document=document, first_page=first_page,
                                last_page=last_page)
-
-
-def with_last_page(article: Article, last_page: int) -> Article:
-    """`with_pages` for an article whose front matter sets its first page (kept for the
-    callers written before with_pages)."""
-    return with_pages(article, article.metadata.first_page, last_page)

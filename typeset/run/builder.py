@@ -153,7 +153,7 @@ class Builder:
             result.warnings += rendered[output.name].warnings
             result.notes += rendered[output.name].notes
             if output.name == "pdf":
-                # The laid-out pages are the build's largest object (about 1 MB a page,
+                # The laid-out pages are the build's largest object (about 2 MB a page,
                 # held in reference cycles): a long article's are freed before its JATS
                 # is validated (a collection costs some 50 ms, worth it only then).
                 pages, job.layout, layout = job.layout.page_count, None, None

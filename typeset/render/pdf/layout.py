@@ -30,7 +30,7 @@ For the issue build
 -------------------
 ::
 
-    article = builder.read(manuscript, paginated=True)   # its first page not yet known
+    article = builder.read(manuscript, supplied, paginated=True)  # first page unknown
     layout = PdfLayout(article)                           # laid out once, in a worker
     layout.page_count                                     # -> the issue's page plan
     article = with_pages(article, first, first + layout.page_count - 1)
@@ -43,8 +43,9 @@ For the issue build
 (`citation_firstpage`/`lastpage`) read: one truth for every output. `write` may be
 called again with another first page. A `PdfLayout` is not picklable (it holds
 WeasyPrint's layout context and box trees, which hold Pango objects): keep it in the
-process that made it, and send back the bytes. What it holds in memory is measured in
-docs/performance.md (about 1 MB per page).
+process that made it, and send back the bytes. Kept after its PDF is written it holds
+about 2 MB a page (24 MB for the 11-page sample, 343 MB for a 195-page article; see
+docs/performance.md).
 
 Footnotes stay on the page of their call within this one layout (footnotes.py), and a
 figure that does not fit goes to the top of the next page while the text runs on
