@@ -130,3 +130,18 @@ def test_two_articles_of_a_batch_with_one_doi_are_refused_and_the_rest_built(tmp
     assert lines[-1] == "1 built, 2 failed, 0 unchanged"
     assert (tmp_path / "out" / "c" / "article.xml").exists()
     assert not (tmp_path / "out" / "a").exists() and not (tmp_path / "out" / "b").exists()
+
+
+def test_an_author_who_cites_herself_keeps_her_initials_everywhere(tmp_path):
+    """The article's own entry is rendered apart: beside "Yılmaz, A." in the .bib, the
+    author (Ayşe Yılmaz) was "disambiguated" to "Yılmaz, Ayşe" on page 1 and "A. Yılmaz"
+    in the text."""
+    own = ("@article{yilmaz2019, author = {Yılmaz, A.}, title = {Earlier Work}, "
+           "journal = {Journal of Studies}, year = {2019}, volume = {2}, pages = {1--9}}\n")
+    write_manuscript(tmp_path, bibtex=BIBTEX + own,
+                     body="\n# Method\n\nAs before [@yilmaz2019; @doe2020].\n")
+    build(tmp_path, "html")
+    text = re.sub(r"<[^>]+>", "", (tmp_path / "out" / "article.html").read_text("utf-8"))
+    assert "(Doe, 2020; Yılmaz, 2019)" in text and "A. Yılmaz" not in text
+    assert "Cite as: Yılmaz, A. (2023). A Study of Alliances." in text
+    assert "Yılmaz, Ayşe" not in text
