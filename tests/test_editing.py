@@ -145,3 +145,23 @@ def test_an_author_who_cites_herself_keeps_her_initials_everywhere(tmp_path):
     assert "(Doe, 2020; Yılmaz, 2019)" in text and "A. Yılmaz" not in text
     assert "Cite as: Yılmaz, A. (2023). A Study of Alliances." in text
     assert "Yılmaz, Ayşe" not in text
+
+
+def test_a_citation_typed_as_text_and_an_uncited_entry_are_warned_at_their_lines(tmp_path):
+    """The imported seed's slips: "(Rabi & Freidman 2017, p. 12)" printed as plain text,
+    linked to nothing, while Rabi's entry, never cited, vanished from the references."""
+    rabi = ("@article{rabi2017, author = {Rabi, Uzi and Friedman, Brandon}, title = {Weaponizing "
+            "Iran's Minorities}, journal = {Survival}, year = {2017}, volume = {59}}\n")
+    write_manuscript(tmp_path, bibtex=BIBTEX + rabi,
+                     body="\n# Method\n\nAs argued (Rabi & Freidman 2017, p. 12) and "
+                          "[@doe2020].\n")
+    result = run_cli("check", "article.md", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert ("article.md:31:11: warning: (Rabi & Freidman 2017, p. 12) reads as a citation "
+            "typed as text: it links to no reference (write it with the entry's key, e.g. "
+            "[@key, p. 12]) [typed-citation]") in lines
+    assert ("references.bib:9:1: warning: @article{rabi2017}: the entry 'rabi2017' is never "
+            "cited: it is left out of the references (cite it, list it under 'nocite:' in "
+            "the front matter, or delete it) [uncited-entry]") in lines
+    assert run_cli("check", "--strict", "article.md", cwd=tmp_path).returncode == 1
