@@ -165,3 +165,18 @@ def test_a_citation_typed_as_text_and_an_uncited_entry_are_warned_at_their_lines
             "cited: it is left out of the references (cite it, list it under 'nocite:' in "
             "the front matter, or delete it) [uncited-entry]") in lines
     assert run_cli("check", "--strict", "article.md", cwd=tmp_path).returncode == 1
+
+
+def test_two_authors_of_one_institution_have_a_line_and_a_mark_each(tmp_path):
+    second = ("    corresponding: true\n  - given-names: Ali\n    surname: Demir\n"
+              "    affiliations: [ege]\n    email: ali@example.edu.tr")
+    write_manuscript(tmp_path, {"    corresponding: true": second})
+    build(tmp_path, "html")
+    page = etree.HTML((tmp_path / "out" / "article.html").read_bytes())
+    marks = [[a.get("href") for a in author.iter("a")]
+             for author in page.iterfind(".//span[@class='author']")]
+    assert marks == [["#aff1"], ["#aff2"]]
+    lines = {li.get("id"): "".join(li.itertext()) for li in page.iter("li")
+             if (li.get("id") or "").startswith("aff")}
+    assert "ayse@example.edu.tr" in lines["aff1"] and "ali@example.edu.tr" in lines["aff2"]
+    assert "Ege Üniversitesi" in lines["aff1"] and "Ege Üniversitesi" in lines["aff2"]
