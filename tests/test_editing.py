@@ -180,3 +180,28 @@ def test_two_authors_of_one_institution_have_a_line_and_a_mark_each(tmp_path):
              if (li.get("id") or "").startswith("aff")}
     assert "ayse@example.edu.tr" in lines["aff1"] and "ali@example.edu.tr" in lines["aff2"]
     assert "Ege Üniversitesi" in lines["aff1"] and "Ege Üniversitesi" in lines["aff2"]
+
+
+PARTICLES = """
+@book{castles2014, author = {Castles, Stephen and de Haas, Hein and Miller, Mark J.},
+  title = {The Age of Migration}, publisher = {Palgrave}, address = {London}, year = {2014}}
+@techreport{kaya2015, author = {Kaya, Ali}, title = {Akdeniz adalarında turizm planlaması},
+  institution = {Turizm Bakanlığı}, number = {14}, year = {2015}}
+"""
+
+
+def test_a_surname_keeps_its_particle_and_a_turkish_report_its_genre(tmp_path):
+    write_manuscript(tmp_path, {"lang: en": "lang: tr"}, bibtex=BIBTEX + PARTICLES,
+                     body="\n# Yöntem\n\nBkz. [@castles2014; @kaya2015; @doe2020].\n")
+    build(tmp_path, "html")
+    text = re.sub(r"<[^>]+>", "", (tmp_path / "out" / "article.html").read_text("utf-8"))
+    assert "Castles, de Haas ve Miller, 2014" in text
+    assert "Castles, S., de Haas, H. ve Miller, M. J. (2014)" in text
+    assert "Haas, H. de" not in text
+    assert "(Rapor No: 14)" in text and "( No" not in text
+    # English too: APA writes the particle with the surname.
+    write_manuscript(tmp_path, bibtex=BIBTEX + PARTICLES,
+                     body="\n# Method\n\nSee [@castles2014; @doe2020].\n")
+    build(tmp_path, "html")
+    text = re.sub(r"<[^>]+>", "", (tmp_path / "out" / "article.html").read_text("utf-8"))
+    assert "Castles, S., de Haas, H., &amp; Miller, M. J. (2014)" in text
