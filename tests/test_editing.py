@@ -205,3 +205,14 @@ def test_a_surname_keeps_its_particle_and_a_turkish_report_its_genre(tmp_path):
     build(tmp_path, "html")
     text = re.sub(r"<[^>]+>", "", (tmp_path / "out" / "article.html").read_text("utf-8"))
     assert "Castles, S., de Haas, H., &amp; Miller, M. J. (2014)" in text
+
+
+def test_a_title_prints_curly_apostrophes_and_quotes_like_the_body(tmp_path):
+    write_manuscript(tmp_path, {'title: {en: "A Study of Alliances"':
+                                "title: {en: \"Internal Migrants' Ties and the 'New' Order\""})
+    build(tmp_path, "jats", "html")
+    xml = etree.parse(str(tmp_path / "out" / "article.xml"))
+    assert xml.findtext(".//title-group/article-title") == \
+        "Internal Migrants’ Ties and the ‘New’ Order"
+    page = (tmp_path / "out" / "article.html").read_text("utf-8")
+    assert "Internal Migrants’ Ties" in page and "Migrants'" not in page

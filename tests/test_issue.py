@@ -182,7 +182,7 @@ def test_the_issue_pdf_has_an_outline_by_section_and_article(built):
         "Syrian Civil War",
         "Türkçe Bilimsel Makalelerin Dizgisi: Heceleme, Büyük Harf Kuralları ve Makale "
         "Meta Verisi",
-        "A Typographer's Handbook Read at a Journal's Production Desk"]
+        "A Typographer’s Handbook Read at a Journal’s Production Desk"]
     assert [issue.get_destination_page_number(item) for item in articles] == starts
     # each article's own headings under it, on its pages in the issue
     headings = research[1]

@@ -7,6 +7,7 @@ profile (`journal.yaml`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -45,6 +46,23 @@ def et_al(lang: str) -> str:
 
 def quotes(lang: str) -> tuple[str, str, str, str]:
     return QUOTES.get(base(lang), QUOTES["en"])
+
+
+_APOSTROPHE_IN_WORD = re.compile(r"(?<=\w)'(?=\w)")
+_APOSTROPHE_AFTER_S = re.compile(r"(?<=[sS])'(?=[\s,.;:!?)]|$)")
+_DOUBLE_QUOTED = re.compile(r'"([^"]+)"')
+_SINGLE_QUOTED = re.compile(r"(?<!\w)'([^']+)'(?!\w)")
+
+
+def typographic(text: str, lang: str) -> str:
+    """Straight quotes and apostrophes as the body's Markdown prints them (Pandoc's "smart"
+    reading): for the plain-text fields of the front matter, such as titles, which print
+    on page 1, in running heads, contents and metadata beside the body's curly ones."""
+    left, right, single_left, single_right = quotes(lang)
+    text = _APOSTROPHE_IN_WORD.sub("’", text)
+    text = _APOSTROPHE_AFTER_S.sub("’", text)
+    text = _DOUBLE_QUOTED.sub(lambda m: f"{left}{m.group(1)}{right}", text)
+    return _SINGLE_QUOTED.sub(lambda m: f"{single_left}{m.group(1)}{single_right}", text)
 
 
 TURKISH_ALPHABET = "abcçdefgğhıijklmnoöprsştuüvyz"

@@ -16,6 +16,7 @@ from typing import Any
 
 import pycountry
 
+from typeset import i18n
 from typeset.errors import ManuscriptError, Problem, shown
 from typeset.model.article import (
     STATEMENT_KINDS,
@@ -132,6 +133,12 @@ class FrontMatterReader(YamlReader):
         def one_text(value, path):
             return self.text(value, path)
 
+        def title_text(value, path):
+            # Printed beside the body's text: with its curly quotes and apostrophes.
+            text = self.text(value, path)
+            return i18n.typographic(text, path[-1] if len(path) > 1 else lang or "en") \
+                if text else text
+
         def markdown(value, path):
             text = self.text(value, path)
             if text and DIV_FENCE.search(text):
@@ -140,9 +147,9 @@ class FrontMatterReader(YamlReader):
                 return None
             return text
 
-        title = self.lang_map(fields.get("title"), ("title",), lang, one_text, needed)
+        title = self.lang_map(fields.get("title"), ("title",), lang, title_text, needed)
         short_title = self.lang_map(fields.get("short-title"), ("short-title",), lang,
-                                    one_text)
+                                    title_text)
         keywords = self.lang_map(fields.get("keywords"), ("keywords",), lang, self.keyword_list,
                                  needed)
         abstract = self.lang_map(fields.get("abstract"), ("abstract",), lang, markdown, needed)
