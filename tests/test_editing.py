@@ -216,3 +216,15 @@ def test_a_title_prints_curly_apostrophes_and_quotes_like_the_body(tmp_path):
         "Internal Migrants’ Ties and the ‘New’ Order"
     page = (tmp_path / "out" / "article.html").read_text("utf-8")
     assert "Internal Migrants’ Ties" in page and "Migrants'" not in page
+
+
+def test_a_mistyped_label_is_reported_on_its_own_line_with_a_suggestion(tmp_path):
+    body = ("\n# Method {#sec:method}\n\nSee @tbl:participants'de.\n\n| a | b |\n|---|---|\n"
+            "| 1 | 2 |\n\n: Participants {#tbl:participants}\n\n"
+            "Again @tbl:particip, as [@doe2020].\n")
+    write_manuscript(tmp_path, body=body)
+    result = run_cli("check", "article.md", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0] == (
+        "article.md:39:7: the cross-reference @tbl:particip has no target (did you mean "
+        "@tbl:participants?)")

@@ -32,7 +32,7 @@ from typeset.model.reference import ReferenceRecord
 from typeset.read.citation_forms import typed_citations
 from typeset.read.pandoc import DIV_PREFIX, SELF_KEY
 from typeset.read.resources import check_images, check_links
-from typeset.read.source import Source, display_path
+from typeset.read.source import Source, display_path, position_of
 
 XREF_CLASS = "typeset-xref"
 XREF_PREFIXES = ("fig:", "tbl:", "eq:", "sec:")
@@ -135,6 +135,28 @@ def _locate(source: Source, needle: str) -> tuple[int | None, int | None]:
     return line, column
 
 
+def _locate_key(source: Source, key: str) -> tuple[int | None, int | None]:
+    """Where `@key` is written as a whole key, not as the start of a longer one: a typo
+    "@tbl:katilimci" is found on its own line, not inside "@tbl:katilimcilar" above it.
+    (Pandoc's keys may hold : . # $ % & - + ? < > ~ / before a letter or digit.)"""
+    pattern = re.compile(rf"@{re.escape(key)}(?![\w]|[:.#$%&\-+?<>~/]\w)")
+    for start in (source.body_first_line, 1):
+        offset = _line_offset(source.text, start)
+        match = pattern.search(source.text, offset)
+        if match:
+            return position_of(source.text, match.start())
+    return _locate(source, "@" + key)
+
+
+def _line_offset(text: str, line: int) -> int:
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.find("\n", offset) + 1
+        if offset == 0:
+            return len(text)
+    return offset
+
+
 # The checks below take `nodes`: every element, as `walk` lists them.
 
 def check_raw(nodes: list, source: Source, problems: list[Problem], field: str = "") -> None:
@@ -182,7 +204,7 @@ def check_citations(nodes: list, source: Source, keys: set[str],
         for citation in node["c"][0]:
             key = citation["citationId"]
             if key.startswith(XREF_PREFIXES):
-                line, column = _locate(source, "@" + key)
+                line, column = _locate_key(source, key)
                 if citation["citationMode"]["t"] == "AuthorInText":
                     # "@eq:b [@doe2020]": Pandoc reads a bracket right after an in-text
                     # citation as that citation's own.
@@ -195,7 +217,7 @@ def check_citations(nodes: list, source: Source, keys: set[str],
                 problems.append(Problem(source.name, line, column, message, hint=hint))
             elif key not in keys and key != SELF_KEY and key not in reported:
                 reported.add(key)
-                line, column = _locate(source, "@" + key)
+                line, column = _locate_key(source, key)
                 problems.append(Problem(
                     source.name, line, column,
                     f"the citation key '{key}' is not in the bibliography",
@@ -404,12 +426,14 @@ def resolve_cross_references(nodes: list, labels: dict[str, Label], source: Sour
         for target in attr_of(node)[2]["data-targets"].split():
             label = labels.get(target)
             if label is None or not label[1]:
-                line, column = _locate(source, "@" + target)
+                line, column = _locate_key(source, target)
                 reason = "points at an unnumbered heading" if label else "has no target"
+                close = difflib.get_close_matches(
+                    target, [k for k, v in labels.items() if v[1]], n=1, cutoff=0.7)
+                hint = ("" if label else f"did you mean @{close[0]}?" if close else
+                        f"label a figure, table, equation or heading with {{#{target}}}")
                 problems.append(Problem(source.name, line, column,
-                                        f"the cross-reference @{target} {reason}",
-                                        hint=f"label a figure, table, equation or heading "
-                                             f"with {{#{target}}}" if not label else ""))
+                                        f"the cross-reference @{target} {reason}", hint=hint))
                 continue
             kind, number = label
             text = (f"({number})" if kind == "equation" else
