@@ -11,6 +11,7 @@ once, here, through the confinement (confined.py), and its content checked (imag
 
 from __future__ import annotations
 
+import difflib
 import posixpath
 import re
 from dataclasses import dataclass
@@ -108,6 +109,18 @@ def load_image(url: str, folder: Path) -> tuple[str, bytes] | Refusal:
     return Refusal(found.message, found.hint)
 
 
+def _close_file(folder: Path, relative: str) -> str | None:
+    """The file of the manuscript's folder (and its subfolders, a few levels down) whose
+    path is nearest to the one written, when one is near enough."""
+    try:
+        files = [str(path.relative_to(folder)) for depth in range(3)
+                 for path in folder.glob("/".join(["*"] * (depth + 1))) if path.is_file()]
+    except OSError:
+        return None
+    close = difflib.get_close_matches(relative, files[:2000], n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 def _refusal(reason: str, shown_url: str, folder: Path, relative: str) -> Refusal:
     if reason.startswith("outside"):
         link = folder / relative
@@ -119,6 +132,9 @@ def _refusal(reason: str, shown_url: str, folder: Path, relative: str) -> Refusa
     if reason == "no such file":
         hint = "use '/' between folders" if "\\" in relative else \
             "check the name and the folder; names are case-sensitive"
+        close = _close_file(folder, relative)
+        if close:
+            hint = f"did you mean '{close}'?"
         return Refusal(f"the image '{shown_url}' does not exist", hint)
     if reason.startswith("a folder"):
         return Refusal(f"the image '{shown_url}' is a folder", "give the image file's name")
