@@ -15,7 +15,7 @@ from typeset.read.document import with_last_page
 from typeset.read.source import display_path
 from typeset.render import Rendered, RenderJob
 from typeset.render.html.writer import HtmlWriter
-from typeset.render.pdf.fetch import SafeFetcher
+from typeset.render.pdf.fetch import MANUSCRIPT_URL, STYLE_URL, SafeFetcher
 from typeset.render.pdf.footnotes import drifted_notes
 from typeset.render.pdf.hyphenation import register_turkish_hyphenation
 from typeset.render.presentation import float_labels, page_context
@@ -129,16 +129,18 @@ class PdfLayout:
         weasyprint, font_config = _weasyprint()
         style = article.journal.folder
         self.article = article
-        self.fetcher = SafeFetcher([article.folder, style])
+        # The folders are seen under fixed URLs: no path of this machine's in the PDF.
+        self.fetcher = SafeFetcher([article.folder, style],
+                                   {MANUSCRIPT_URL: article.folder, STYLE_URL: style})
         self.collector = _WarningCollector()
         with self._collecting():
-            stylesheet = weasyprint.CSS(filename=str(style / "print.css"),
+            stylesheet = weasyprint.CSS(url=STYLE_URL + "print.css",
                                         url_fetcher=self.fetcher, font_config=font_config)
             page_breaks: dict[int, int] = {}
             html = print_html or render_print_html(article)
             for _ in range(MAX_FOOTNOTE_PASSES):
                 self.document = weasyprint.HTML(
-                    string=html, base_url=str(article.folder) + os.sep,
+                    string=html, base_url=MANUSCRIPT_URL,
                     url_fetcher=self.fetcher,
                 ).render(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True,
                          pdf_variant="pdf/ua-1")
