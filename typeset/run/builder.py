@@ -23,11 +23,25 @@ from typeset.read.frontmatter import parse_front_matter
 from typeset.read.journal import find_journal
 from typeset.read.pandoc import CiteprocMemo, run_pandoc
 from typeset.read.source import display_path, read_manuscript
-from typeset.render import FORMATS, Rendered, RenderJob, select
+from typeset.render import FORMATS, RenderJob, select
 from typeset.run.cache import BuildCache
 from typeset.run.timeouts import time_limit
 
 log = logging.getLogger("typeset")
+
+@dataclass
+class OutputSet:
+    """A build's outputs before they are written: each file's name relative to the output
+    folder -> its bytes, or the file to copy there (a figure, the page's stylesheet)."""
+
+    manuscript: Path
+    files: dict[str, bytes | Path] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    # What the build read, for the build cache: the article's files and its style's folder.
+    inputs: list[Path] = field(default_factory=list)
+    style: Path | None = None
+
 
 @dataclass
 class BuildResult:
@@ -117,37 +131,50 @@ class Builder:
 
     def build(self, manuscript: Path, out_dir: Path,
               formats: Iterable[str] = FORMATS) -> BuildResult:
-        outputs = select(formats)
-        names = [output.name for output in outputs]
+        names = [output.name for output in select(formats)]
         cache = BuildCache(out_dir)
         if self.use_cache and cache.is_fresh(manuscript, names, self.strict):
             return BuildResult(manuscript, cached=True)
+        made = self.render(manuscript, names)
+        result = BuildResult(manuscript, warnings=made.warnings, notes=made.notes)
+        result.outputs = write_output_set(out_dir, made.files)
+        if self.use_cache:
+            cache.record(manuscript, names, self.strict, made.inputs, [made.style],
+                         result.outputs)
+        return result
+
+    def render(self, manuscript: Path, formats: Iterable[str] = FORMATS) -> OutputSet:
+        """Every output of the build, in memory, with nothing written: what `build` writes,
+        and what a cluster worker sends back (run/remote.py)."""
+        outputs = select(formats)
+        names = [output.name for output in outputs]
         if "pdf" in names:
             from typeset.render.pdf import layout as pdf
 
             pdf.warm_up_in_background()  # overlaps Pandoc, which runs in its own process
         article = self.read(manuscript)
-        result = BuildResult(manuscript, warnings=list(article.warnings))
+        made = OutputSet(manuscript, warnings=list(article.warnings))
         with time_limit("pdf", display_path(manuscript)):
             layout = self._layout(article, names)
         if layout is not None:
             article = layout.article  # with its last page, when the first page is set
         job = RenderJob(frozenset(names), manuscript.stem, layout,
                         self.jats_validator if self.validate_jats else None)
-        rendered: dict[str, Rendered] = {}
+        copied: dict[str, Path] = {}
         for output in outputs:
             with time_limit(output.stage, display_path(manuscript)):
-                rendered[output.name] = output.render(article, job)
-            result.warnings += rendered[output.name].warnings
-            result.notes += rendered[output.name].notes
-        self._apply_strict(result)
-        result.outputs = self._write(out_dir, job, rendered)
-        if self.use_cache:
-            cache.record(manuscript, names, self.strict, article.input_files,
-                         [article.journal.folder], result.outputs)
-        return result
+                rendered = output.render(article, job)
+            made.files[job.file_name(output.name)] = rendered.data
+            copied.update(rendered.files)
+            made.warnings += rendered.warnings
+            made.notes += rendered.notes
+        made.files.update(sorted(copied.items()))
+        self._apply_strict(made)
+        made.inputs = article.input_files
+        made.style = article.journal.folder
+        return made
 
-    def _apply_strict(self, result: BuildResult) -> None:
+    def _apply_strict(self, result: BuildResult | OutputSet) -> None:
         if self.strict and result.warnings:
             raise ManuscriptError([w.as_error("--strict makes warnings errors")
                                    for w in result.warnings])
@@ -163,33 +190,34 @@ class Builder:
 
         return pdf.lay_out(article)
 
-    def _write(self, out_dir: Path, job: RenderJob, rendered: dict[str, Rendered]
-               ) -> list[Path]:
-        """Write all outputs at once: into a scratch folder, then moved into place."""
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"{display_path(out_dir)}: cannot make the output folder "
-                             f"there ({exc.strerror or exc})") from None
-        with tempfile.TemporaryDirectory(prefix=".typeset-", dir=out_dir) as scratch:
-            scratch_dir = Path(scratch)
-            names = []
-            files: dict[str, Path] = {}
-            for fmt, output in rendered.items():
-                name = job.file_name(fmt)
-                (scratch_dir / name).write_bytes(output.data)
-                names.append(name)
-                files.update(output.files)
-            for relative, source in files.items():
-                destination = scratch_dir / relative
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, destination)
-            names += sorted({Path(relative).parts[0] for relative in files})
-            written = []
-            for name in names:
-                target = out_dir / name
-                if target.is_dir():
-                    shutil.rmtree(target)
-                os.replace(scratch_dir / name, target)
-                written.append(target)
-        return written
+
+def write_output_set(out_dir: Path, files: dict[str, bytes | Path]) -> list[Path]:
+    """Write a build's outputs (name relative to `out_dir` -> bytes, or the file to copy)
+    all at once: into a scratch folder, then each top-level file or folder moved into
+    place, so that a failed or interrupted build leaves the previous outputs as they were.
+    Returns what was put in place: the files, and the folders (figures/, article_files/)
+    whole."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{display_path(out_dir)}: cannot make the output folder "
+                         f"there ({exc.strerror or exc})") from None
+    with tempfile.TemporaryDirectory(prefix=".typeset-", dir=out_dir) as scratch:
+        scratch_dir = Path(scratch)
+        tops: dict[str, None] = {}  # in the order given: the outputs, then the folders
+        for relative, content in files.items():
+            destination = scratch_dir / relative
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                destination.write_bytes(content)
+            else:
+                shutil.copyfile(content, destination)
+            tops[Path(relative).parts[0]] = None
+        written = []
+        for name in tops:
+            target = out_dir / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            os.replace(scratch_dir / name, target)
+            written.append(target)
+    return written
