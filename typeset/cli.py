@@ -6,6 +6,7 @@ Exit status: 0 success, 1 a problem in the input (explained on stderr), 2 a usag
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import logging
 import os
@@ -41,6 +42,16 @@ def make_parser() -> argparse.ArgumentParser:
                        help="build N manuscripts at once, in worker processes (default: 1)")
     build.add_argument("--no-cache", action="store_true",
                        help="rebuild even when nothing has changed since the last build")
+    build.add_argument("--cluster", metavar="ADDRESS",
+                       help="build on the Dask cluster whose scheduler is at ADDRESS "
+                            "(tcp://host:8786); 'local' starts one here with --jobs worker "
+                            "processes")
+    build.add_argument("--worker-articles", type=int, default=None, metavar="N",
+                       help="with --cluster: restart each worker process after N articles "
+                            "(default: 200)")
+    build.add_argument("--worker-memory", default=None, metavar="SIZE",
+                       help="with --cluster: restart a worker process that holds more than "
+                            "SIZE after an article (default: 1GiB)")
     check = commands.add_parser("check", help="validate everything, write nothing")
     check.add_argument("manuscripts", nargs="*", type=Path, metavar="MANUSCRIPT")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -109,22 +120,62 @@ def main(argv: list[str] | None = None) -> int:
         manuscripts = find_manuscripts(args.manuscripts)
         if getattr(args, "jobs", 1) < 1:
             raise UsageError("--jobs: give a number from 1")
+        cluster = _cluster_options(args) if args.command == "build" else None
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
     if args.command == "check":
         return _check(manuscripts, args.strict)
-    return _build(manuscripts, formats, args)
+    return _build(manuscripts, formats, args, cluster)
 
 
-def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace) -> int:
+def _cluster_options(args: argparse.Namespace):
+    """The --cluster options, checked; None without --cluster."""
+    if args.cluster is None:
+        if args.worker_articles is not None or args.worker_memory is not None:
+            raise UsageError("--worker-articles and --worker-memory go with --cluster")
+        return None
+    try:
+        from dask.utils import parse_bytes
+
+        from typeset.run.cluster import ClusterOptions
+    except ImportError:
+        raise UsageError("--cluster needs Dask, an optional dependency: pip install -e "
+                         "'.[cluster]'") from None
+    address = args.cluster.strip()
+    if address != "local" and "://" not in address:
+        address = "tcp://" + address  # host:port, as `dask worker` takes it
+    options = ClusterOptions(address)
+    if args.worker_articles is not None:
+        if args.worker_articles < 1:
+            raise UsageError("--worker-articles: give a number from 1")
+        options = dataclasses.replace(options, max_articles=args.worker_articles)
+    if args.worker_memory is not None:
+        try:
+            size = parse_bytes(args.worker_memory)
+        except ValueError:
+            size = 0
+        if size <= 0:
+            raise UsageError(f"--worker-memory: '{args.worker_memory}' is no size (give "
+                             "one like 800MB or 2GiB)")
+        options = dataclasses.replace(options, max_memory=size)
+    return options
+
+
+def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace,
+           cluster=None) -> int:
     from typeset.run.batch import build_many
 
     interactive = sys.stderr.isatty()
     several = len(manuscripts) > 1
     plan = [(m, output_folder(m, args.out, several)) for m in manuscripts]
-    outcomes = build_many(plan, formats, jobs=args.jobs, strict=args.strict,
-                          use_cache=not args.no_cache, progress=interactive)
+    try:
+        outcomes = build_many(plan, formats, jobs=args.jobs, strict=args.strict,
+                              use_cache=not args.no_cache, progress=interactive,
+                              cluster=cluster)
+    except UsageError as exc:  # the cluster cannot be used: nothing was sent
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return 2
     for outcome in outcomes:
         _report(outcome.warnings)
         if not outcome.ok:

@@ -1,0 +1,385 @@
+"""One article's build on a cluster worker: from the files the client sends to the outputs
+it gets back. (The client's side is cluster.py.)
+
+No folder is shared between the client and the workers. The client packs the manuscript's
+folder (`pack`: the whole folder, bounded in size; see below) and sends it as bytes; the
+worker lays it out again in a private temporary folder under the same name (the folder's
+name is the article's identity in its outputs), builds it there with a long-lived
+`Builder`, and answers with the outputs as bytes (`RemoteBuild`). A file that the outputs
+merely copy from the manuscript's folder or from the journal's style (figures, the reading
+page's stylesheet and fonts) is answered by name (`FileRef`): the client has it already.
+Nothing in the answer names the worker's folders: the problems are given the client's
+paths, and the outputs never depended on them (the PDF sees its folders under fixed URLs).
+
+Why the whole folder rather than the list of the article's files: that list
+(`Article.input_files`) is known only once the article is read, figures included, which
+takes Pandoc, the first half of the build; the client would do half the work and the
+worker all of it again. A build may read nothing outside the manuscript's folder (the
+pipeline refuses it), so the folder is everything the build can see, and the worker sees
+exactly what a local build would. What is left out: other manuscripts' folders nested
+inside it (a subfolder with its own article.md), version-control folders, our own cache
+and scratch files, the output folder when it lies inside. It is bounded
+(`MAX_FOLDER_BYTES`, `MAX_FOLDER_FILES`): a manuscript kept in a crowded folder is told to
+move, instead of sending the crowd.
+
+The worker must run the same pipeline as the client: the same code, templates, tool
+versions and styles (`environment`). The client compares them before it submits anything;
+each task carries the client's digest too, so that a worker that joins later with another
+set-up fails its articles with a clear message instead of building different bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path, PurePosixPath
+
+from distributed import Reschedule, WorkerPlugin, get_worker
+
+from typeset import paths as resources
+from typeset.errors import ManuscriptError, Problem, TypesetError
+from typeset.read.source import display_path
+from typeset.run.cache import folder_hashes, pipeline_hash
+
+MAX_FOLDER_BYTES = 256 * 1024 * 1024
+MAX_FOLDER_FILES = 5000
+SKIPPED_NAMES = frozenset({".git", ".hg", ".svn", "__pycache__", ".typeset-cache.json"})
+# The client's environment variables that change a build's outputs or limits: the worker
+# builds under the client's values, not its own.
+FORWARDED_VARIABLES = ("SOURCE_DATE_EPOCH", "TYPESET_STAGE_TIMEOUT")
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A file of the output set that the client has too: a path relative to the
+    manuscript's folder (`root` "manuscript") or to the styles folder ("styles")."""
+
+    root: str
+    path: str  # POSIX, relative
+
+
+@dataclass
+class ArticleFiles:
+    """What the client sends: the manuscript's folder, as bytes."""
+
+    folder_name: str
+    manuscript: str  # the manuscript's path inside the folder (POSIX): article.md
+    files: dict[str, bytes]  # POSIX path inside the folder -> content
+    shown_folder: str  # the folder as the client's messages show it ("" for its cwd)
+    shown_styles: str  # the client's styles folder, as its messages show it
+    variables: dict[str, str] = field(default_factory=dict)  # FORWARDED_VARIABLES set
+
+    @property
+    def size(self) -> int:
+        return sum(len(content) for content in self.files.values())
+
+
+@dataclass
+class RemoteBuild:
+    """What the worker answers: plain data, so that it crosses the network as it is."""
+
+    ok: bool = True
+    files: dict[str, bytes | FileRef] = field(default_factory=dict)
+    inputs: list[str] = field(default_factory=list)  # the article's files, relative
+    style: str | None = None  # the style's folder, relative to the styles folder
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+    worker: str = ""  # the worker's address, for messages and the test of recycling
+
+
+# -- the client's side: packing ---------------------------------------------------------
+
+def pack(manuscript: Path, leave_out: list[Path] = ()) -> ArticleFiles:
+    """The manuscript's folder as bytes (see the module's notes for what is left out);
+    `leave_out`: folders not to send (the output folders). ManuscriptError when the
+    folder is too large to send."""
+    folder = manuscript.absolute().parent
+    skipped = {Path(path).resolve() for path in leave_out}
+    files: dict[str, bytes] = {}
+    total = 0
+    for path in _folder_files(folder.resolve(), folder.resolve(), skipped, set()):
+        relative = path.relative_to(folder.resolve()).as_posix()
+        if len(files) >= MAX_FOLDER_FILES or total > MAX_FOLDER_BYTES:
+            break
+        try:
+            content = path.read_bytes()
+        except OSError:
+            continue  # unreadable here: the build says what it misses, if it needs it
+        files[relative] = content
+        total += len(content)
+    if len(files) >= MAX_FOLDER_FILES or total > MAX_FOLDER_BYTES:
+        raise ManuscriptError([Problem(
+            display_path(manuscript), None, None,
+            f"its folder holds more than {MAX_FOLDER_FILES} files or "
+            f"{MAX_FOLDER_BYTES // (1024 * 1024)} MB, which a cluster build would send "
+            "whole to a worker",
+            hint="keep each manuscript in a folder of its own, with its bibliography and "
+                 "figures only")])
+    shown = display_path(folder)
+    return ArticleFiles(folder.name, manuscript.name, files,
+                        "" if shown == "." else shown, display_path(resources.STYLES),
+                        {name: os.environ[name] for name in FORWARDED_VARIABLES
+                         if name in os.environ})
+
+
+def _folder_files(folder: Path, top: Path, skipped: set[Path], seen: set[Path]):
+    """The regular files under `folder` that a build of the manuscript in `top` may read."""
+    if folder in seen:  # a link back up the tree
+        return
+    seen.add(folder)
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name in SKIPPED_NAMES or entry.name.startswith(".typeset-"):
+            continue
+        real = entry.resolve()
+        if real in skipped or not real.is_relative_to(top):
+            continue  # an output folder, or a link out of the folder (refused by a build)
+        if real.is_dir():
+            if not (real / "article.md").is_file():  # else another manuscript's folder
+                yield from _folder_files(real, top, skipped, seen)
+        elif real.is_file():
+            yield entry
+
+
+# -- the worker's side ------------------------------------------------------------------
+
+@cache
+def environment() -> dict[str, str]:
+    """What a build's outputs depend on besides the article: our code, templates and
+    tools (one hash), and each file of the styles folder (relative path -> hash)."""
+    styles = resources.STYLES
+    return {"pipeline": pipeline_hash(),
+            **{f"styles/{Path(path).relative_to(styles).as_posix()}": value
+               for path, value in folder_hashes(styles).items()}}
+
+
+@cache
+def environment_digest() -> str:
+    return hashlib.sha256(repr(sorted(environment().items())).encode()).hexdigest()
+
+
+def environment_differences(client: dict[str, str], worker: dict[str, str]) -> list[str]:
+    """How a worker's environment differs from the client's, in words."""
+    if client.get("pipeline") != worker.get("pipeline"):
+        return ["another version of typeset (its code, templates or tools differ)"]
+    names = sorted(set(client) ^ set(worker) |
+                   {name for name in client if worker.get(name) != client[name]})
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return [f"other style files ({shown})"] if names else []
+
+
+# One article at a time per worker process, whatever its number of threads: the pipeline
+# keeps per-process state (the Builder's caches, WeasyPrint's fonts, the environment
+# variables a build runs under). Workers are meant to run one thread each.
+_BUILD_LOCK = threading.Lock()
+_builders: dict[bool, object] = {}
+
+
+def _builder(strict: bool):
+    if strict not in _builders:
+        from typeset.run.builder import Builder
+
+        _builders[strict] = Builder(strict=strict, use_cache=False)
+    return _builders[strict]
+
+
+def warm_up() -> None:
+    """What every worker process would otherwise load during its first article: the
+    pipeline's imports, WeasyPrint and its fonts."""
+    from typeset.run.batch import _warm_up
+
+    with _BUILD_LOCK:
+        _warm_up()
+        _builder(False)
+
+
+def build_remotely(article: ArticleFiles, formats: list[str], strict: bool,
+                   digest: str) -> RemoteBuild:
+    """The task a worker runs: build `article` in a private folder, answer with the
+    outputs. A problem with the article is an answer (ok=False), never an exception: an
+    exception is left for the cluster to retry (a full disk, a worker going away)."""
+    started = time.perf_counter()
+    recycling = _recycling_plugin()
+    if recycling is not None:
+        recycling.before_article()  # may hand the article to another worker
+    worker = recycling.address if recycling else ""
+    with _BUILD_LOCK, tempfile.TemporaryDirectory(prefix="typeset-",
+                                                  dir=_scratch_root()) as scratch:
+        folder = Path(scratch) / article.folder_name
+        manuscript = folder / article.manuscript
+        _unpack(article, folder)
+        result = RemoteBuild(worker=worker)
+        try:
+            if digest != environment_digest():
+                raise TypesetError(
+                    f"the worker {worker or '(unknown)'} runs another set-up than this "
+                    "machine (typeset's code, templates, tools or styles differ); every "
+                    "worker must run the same checkout, installed the same way")
+            with _variables(article.variables):
+                made = _builder(strict).render(manuscript, formats)
+            result.files = {name: _portable(content, folder)
+                            for name, content in made.files.items()}
+            result.inputs = [path.relative_to(folder).as_posix() for path in made.inputs]
+            result.style = made.style.relative_to(resources.STYLES).as_posix()
+            result.warnings, result.notes = made.warnings, made.notes
+        except Exception as exc:  # as in a local batch: the article fails, the run goes on
+            from typeset.run.batch import problems_of
+
+            result.ok = False
+            result.problems = problems_of(exc, manuscript)
+        translate = _client_paths(folder, article)
+        for name in ("problems", "warnings", "notes"):
+            setattr(result, name, [translate(problem) for problem in getattr(result, name)])
+    result.seconds = time.perf_counter() - started
+    if recycling is not None:
+        recycling.after_article()
+    return result
+
+
+def _unpack(article: ArticleFiles, folder: Path) -> None:
+    for relative, content in article.files.items():
+        path = PurePosixPath(relative)
+        if path.is_absolute() or ".." in path.parts or not path.parts:
+            raise ValueError(f"a file name that would leave the article's folder: {relative}")
+        target = folder.joinpath(*path.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    folder.mkdir(parents=True, exist_ok=True)
+
+
+def _portable(content: bytes | Path, folder: Path) -> bytes | FileRef:
+    """An output file as the client can use it: bytes, or the name of a file it has."""
+    if isinstance(content, bytes):
+        return content
+    path = Path(content).resolve()
+    for root, base in (("manuscript", folder.resolve()), ("styles", resources.STYLES)):
+        if path.is_relative_to(base):
+            return FileRef(root, path.relative_to(base).as_posix())
+    return path.read_bytes()
+
+
+def _client_paths(folder: Path, article: ArticleFiles):
+    """A function giving a problem the client's paths instead of the worker's."""
+    client_folder = article.shown_folder + "/" if article.shown_folder else ""
+    replacements = []
+    for worker_path, client_path in ((folder, client_folder),
+                                     (resources.STYLES, article.shown_styles + "/")):
+        for shown in {str(worker_path.resolve()), str(worker_path.absolute()),
+                      display_path(worker_path)}:
+            replacements.append((shown + "/", client_path))
+    replacements.sort(key=lambda pair: -len(pair[0]))
+
+    def swap(text: str) -> str:
+        for old, new in replacements:
+            text = text.replace(old, new)
+        return text
+
+    def translate(problem: Problem) -> Problem:
+        return replace(problem, path=swap(problem.path), message=swap(problem.message),
+                       hint=swap(problem.hint))
+
+    return translate
+
+
+class _variables:
+    """The client's FORWARDED_VARIABLES, in force for one build (under _BUILD_LOCK)."""
+
+    def __init__(self, values: dict[str, str]):
+        self.values = values
+
+    def __enter__(self):
+        self.saved = {name: os.environ.get(name) for name in FORWARDED_VARIABLES}
+        for name in FORWARDED_VARIABLES:
+            if name in self.values:
+                os.environ[name] = self.values[name]
+            else:
+                os.environ.pop(name, None)
+
+    def __exit__(self, *exc):
+        for name, value in self.saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _scratch_root() -> str | None:
+    """The worker's own scratch folder (Dask removes what a dead worker left there)."""
+    try:
+        return get_worker().local_directory
+    except ValueError:  # not on a worker (a test calling the task directly)
+        return None
+
+
+# -- recycling --------------------------------------------------------------------------
+
+PLUGIN_NAME = "typeset"
+
+
+def _recycling_plugin() -> TypesetWorker | None:
+    try:
+        return get_worker().plugins.get(PLUGIN_NAME)
+    except ValueError:  # not on a worker
+        return None
+
+
+class TypesetWorker(WorkerPlugin):
+    """Registered by the client on every worker (and on every worker that joins later):
+    warms the pipeline up, and recycles the worker process after `max_articles` articles
+    or when its resident memory exceeds `max_memory` bytes after an article, so that a
+    long run does not grow. (The nanny's own memory limit stays the hard stop: past it,
+    the nanny kills the worker even mid-article, and the article is built elsewhere.)"""
+
+    name = PLUGIN_NAME
+
+    def __init__(self, max_articles: int, max_memory: int):
+        self.max_articles, self.max_memory = max_articles, max_memory
+        self.articles = 0
+        self.due = ""  # why the worker is to be recycled, once it is
+        self.closing = False
+
+    def setup(self, worker):
+        self.worker = worker
+        self.address = worker.address
+        threading.Thread(target=warm_up, name="typeset-warm-up", daemon=True).start()
+
+    def after_article(self) -> None:
+        self.articles += 1
+        memory = _resident_memory()
+        if self.articles >= self.max_articles:
+            self.due = f"built {self.articles} articles"
+        elif memory > self.max_memory:
+            self.due = f"holds {memory // (1024 * 1024)} MB after {self.articles} articles"
+
+    def before_article(self) -> None:
+        """A worker due for recycling starts no new article: it hands it back to the
+        scheduler (placed on another worker, or on this one once restarted) and closes
+        gracefully, to be started afresh by its nanny. Recycling between articles, and
+        not by Dask's `lifetime` (a time, reached mid-article), loses no work."""
+        if not self.due:
+            return
+        if not self.closing:
+            self.closing = True
+            self.worker.loop.add_callback(self.worker.close_gracefully, restart=True,
+                                          reason=f"typeset recycling: {self.due}")
+        raise Reschedule()
+
+
+def _resident_memory() -> int:
+    try:
+        import psutil
+
+        return psutil.Process().memory_info().rss
+    except Exception:  # no psutil: memory is then bounded by the nanny's limit alone
+        return 0
+
