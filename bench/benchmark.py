@@ -41,15 +41,8 @@ def tree_rss_kb(pid: int) -> int:
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
-        try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                stack += [int(c) for c in children.read().split()]
-        except OSError:
-            continue
+        total += own_rss_kb(current)
+        stack += children(current)
     return total
 
 
@@ -77,6 +70,103 @@ def run(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple[
     return seconds, max(peak[0], usage.ru_maxrss) / 1024
 
 
+def run_cluster(command: list[str]) -> dict:
+    """A --cluster local build: its seconds, the peak of its whole process tree, of the
+    client process alone and of the largest worker (a spawned process with its Pandoc
+    child), in MB."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    peaks = {"tree": 0, "client": 0, "worker": 0}
+
+    def sample():
+        while process.poll() is None:
+            peaks["tree"] = max(peaks["tree"], tree_rss_kb(process.pid))
+            peaks["client"] = max(peaks["client"], own_rss_kb(process.pid))
+            for child in children(process.pid):
+                if "spawn_main" in cmdline(child):
+                    peaks["worker"] = max(peaks["worker"], tree_rss_kb(child))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{stderr.decode()}")
+    return {"seconds": seconds, **{name: kb / 1024 for name, kb in peaks.items()}}
+
+
+def own_rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of `pid`, started from any of its threads (a Dask nanny starts
+    its worker from its event loop's thread)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as found:
+            return found.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def cluster_against_local(scratch: Path, batch: int, jobs: int, runs: int) -> list[tuple]:
+    """Issue #16: the same batch on a local Dask cluster of `jobs` worker processes and
+    with `--jobs`, in alternation (the machine is noisy), and what docs/scaling.md
+    extrapolates from: one article alone on the cluster (the fixed cost), the workers'
+    throughput, the peak memory of a worker and of the client."""
+    issue = scratch / "cluster-issue"
+    for n in range(batch):
+        shutil.copytree(SAMPLE.parent, issue / f"article{n + 1:02d}",
+                        ignore=shutil.ignore_patterns("turkish"))
+    local, cluster = [], []
+    for i in range(runs):
+        local.append(run([*BUILD, "build", str(issue), "--out", str(scratch / f"local{i}"),
+                          "--jobs", str(jobs)]))
+        cluster.append(run_cluster([*BUILD, "build", str(issue), "--out",
+                                    str(scratch / f"cluster{i}"), "--cluster", "local",
+                                    "--jobs", str(jobs)]))
+    one = [run_cluster([*BUILD, "build", str(issue / "article01" / "article.md"), "--out",
+                        str(scratch / f"cluster-one{i}"), "--cluster", "local",
+                        "--jobs", str(jobs)]) for i in range(runs)]
+    local_seconds = statistics.median(r[0] for r in local)
+    cluster_seconds = statistics.median(r["seconds"] for r in cluster)
+    one_seconds = statistics.median(r["seconds"] for r in one)
+    # The workers' steady rate: the batch's time less one article's (start-up, warm-up,
+    # the first article), over the remaining articles.
+    per_article = (cluster_seconds - one_seconds) / (batch - 1) * jobs
+    print(f"cluster: {cluster_seconds:.2f} s against --jobs {jobs}: {local_seconds:.2f} s "
+          f"(ratio {cluster_seconds / local_seconds:.2f}); one article alone "
+          f"{one_seconds:.2f} s; {per_article:.2f} s per article per worker core "
+          f"({3600 / per_article:.0f} articles an hour per core); peak per worker "
+          f"{max(r['worker'] for r in cluster):.0f} MB, client "
+          f"{max(r['client'] for r in cluster):.0f} MB")
+    return [
+        (f"6a. batch of {batch}, one command, --jobs {jobs}", local_seconds,
+         max(r[1] for r in local)),
+        (f"6c. the same {batch} on a local Dask cluster of {jobs} worker processes",
+         cluster_seconds, max(r["tree"] for r in cluster)),
+        ("6d. one article alone on that local cluster (start-up included)", one_seconds,
+         max(r["tree"] for r in one)),
+    ]
+
+
 def median(runs: int, make_command) -> tuple[float, float]:
     results = [run(*make_command(i)) for i in range(runs)]
     return (statistics.median(r[0] for r in results), max(r[1] for r in results))
@@ -88,7 +178,8 @@ def prepare(scratch: Path) -> dict[str, Path]:
     shutil.copytree(SAMPLE.parent, manuscript, ignore=shutil.ignore_patterns("turkish"))
     script = (
         "import sys; from pathlib import Path\n"
-        "from typeset.run.builder import Builder\nfrom typeset import pdf\n"
+        "from typeset.run.builder import Builder\n"
+        "from typeset.render.pdf import layout as pdf\n"
         "article = Builder(validate_jats=False).read(Path(sys.argv[1]))\n"
         "Path(sys.argv[2]).write_text(pdf.render_print_html(article), encoding='utf-8')\n")
     print_html = manuscript / "print.html"
@@ -182,8 +273,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--only", choices=["all", "cluster"], default="all",
+                        help="'cluster': only the cluster's figures (6a, 6c, 6d)")
     args = parser.parse_args()
     rows: list[tuple[str, float, float]] = []
+    if args.only == "cluster":
+        with tempfile.TemporaryDirectory(prefix="typeset-bench-") as scratch_name:
+            rows = cluster_against_local(Path(scratch_name), args.batch, args.jobs, args.runs)
+        print(f"{'measurement':<72} {'seconds':>8} {'peak MB':>8}")
+        for name, seconds, peak in rows:
+            print(f"{name:<72} {seconds:8.2f} {peak:8.0f}")
+        return
     with tempfile.TemporaryDirectory(prefix="typeset-bench-") as scratch_name:
         scratch = Path(scratch_name)
         inputs = prepare(scratch)
@@ -271,6 +371,7 @@ def main() -> None:
         again = run([*BUILD, "build", str(issue), "--out", str(scratch / "batch"),
                      "--jobs", str(args.jobs)])
         rows.append(("7. the batch again, nothing changed", *again))
+        rows += cluster_against_local(scratch, args.batch, args.jobs, args.runs)[1:]
 
     print(f"{'measurement':<64} {'seconds':>8} {'× floor':>8} {'peak MB':>8}")
     for name, seconds, peak in rows:

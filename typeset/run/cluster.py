@@ -21,6 +21,7 @@ inside the task itself (a worker's full disk) is retried on the cluster (`RETRIE
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import sys
@@ -60,7 +61,11 @@ def connect(options: ClusterOptions, jobs: int) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     if not os.environ.get("TYPESET_DEBUG"):
-        logging.getLogger("distributed").setLevel(logging.ERROR)
+        # Dask's own log (its reconnection attempts, with tracebacks) is not for the
+        # editor: what goes wrong is reported by us, in one line.
+        dask_log = logging.getLogger("distributed")
+        dask_log.handlers = [logging.NullHandler()]
+        dask_log.propagate = False
     cluster = None
     try:
         if options.address == "local":
@@ -96,7 +101,8 @@ def prepare_workers(client: Any, options: ClusterOptions) -> int:
                            f"{options.address})") from None
     ours = remote.environment()
     differing = []
-    for address, theirs in sorted(client.run(remote.environment).items()):
+    # (A worker that does not answer is not waited for: each task checks it again.)
+    for address, theirs in sorted(client.run(remote.environment, on_error="ignore").items()):
         differing += [f"{address}: {difference}"
                       for difference in remote.environment_differences(ours, theirs)]
     if differing:
@@ -114,6 +120,32 @@ def prepare_workers(client: Any, options: ClusterOptions) -> int:
     return sum(threads.values())
 
 
+class ClusterSession:
+    """A connected, checked cluster, ready for per-article tasks (`session`)."""
+
+    def __init__(self, client: Any, options: ClusterOptions, threads: int):
+        self.client, self.options, self.threads = client, options, threads
+
+    def run(self, tasks: Iterable[tuple[Any, Callable, tuple]]) -> Iterator[tuple[Any, Any]]:
+        """run_on_cluster, with room for two tasks per worker thread (one running, one
+        on its way) and two more for the client to read while they run."""
+        return run_on_cluster(self.client, tasks, window=2 * self.threads + 2)
+
+    @property
+    def lost(self) -> bool:
+        """Whether the scheduler is gone (the client gave up reconnecting)."""
+        return self.client.status != "running"
+
+
+@contextlib.contextmanager
+def session(options: ClusterOptions, jobs: int) -> Iterator[ClusterSession]:
+    """Connected to the cluster, its workers checked and given our plugin: what any
+    per-article work on the cluster starts with (a batch's builds; an issue's layouts:
+    each task is a function of the worker side wrapped in remote.on_worker)."""
+    with connect(options, jobs) as client:
+        yield ClusterSession(client, options, prepare_workers(client, options))
+
+
 def run_on_cluster(client: Any, tasks: Iterable[tuple[Any, Callable, tuple]], *,
                    window: int) -> Iterator[tuple[Any, Any]]:
     """Submit each task (label, function, arguments), at most `window` at a time, and
@@ -124,6 +156,7 @@ def run_on_cluster(client: Any, tasks: Iterable[tuple[Any, Callable, tuple]], *,
     from distributed import as_completed
 
     pending = iter(tasks)
+    numbers = itertools.count()
     labels: dict[Any, Any] = {}
     running = as_completed()
 
@@ -133,8 +166,8 @@ def run_on_cluster(client: Any, tasks: Iterable[tuple[Any, Callable, tuple]], *,
         except StopIteration:
             return False
         future = client.submit(function, *arguments, pure=False, retries=RETRIES,
-                               key=f"typeset-{function.__name__}-{len(labels)}-{os.getpid()}"
-                                   f"-{time.monotonic_ns()}")
+                               key=f"typeset-{function.__name__}-{os.getpid()}-"
+                                   f"{time.time_ns()}-{next(numbers)}")
         labels[future.key] = label
         running.add(future)
         return True
@@ -172,10 +205,8 @@ def build_on_cluster(todo: list[tuple[Path, Path]], formats: list[str], *,
             yield ((manuscript, out_dir), remote.build_remotely,
                    (article, formats, strict, digest))
 
-    with connect(options, jobs) as client:
-        threads = prepare_workers(client, options)
-        for (manuscript, out_dir), future in run_on_cluster(client, tasks(),
-                                                            window=2 * threads + 2):
+    with session(options, jobs) as cluster:
+        for (manuscript, out_dir), future in cluster.run(tasks()):
             outcome = Outcome(manuscript, out_dir)
             try:
                 answer = future.result()
@@ -185,6 +216,12 @@ def build_on_cluster(todo: list[tuple[Path, Path]], formats: list[str], *,
                 if answer.ok:
                     write_answer(manuscript, out_dir, answer, formats, strict, use_cache)
             except Exception as exc:  # the article's, never the run's: the others go on
+                if cluster.lost:
+                    done = sum(outcome.ok for outcome in outcomes.values())
+                    raise ClusterError(
+                        f"lost the scheduler at {options.address}: {done} of {len(todo)} "
+                        "articles were built and written; the same command builds the "
+                        "rest (the build cache keeps what was done)") from None
                 outcome.ok = False
                 outcome.problems = _lost(exc, manuscript) or problems_of(exc, manuscript)
             outcomes[manuscript] = outcome

@@ -30,11 +30,14 @@ set-up fails its articles with a clear message instead of building different byt
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
 import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -203,22 +206,44 @@ def warm_up() -> None:
         _builder(False)
 
 
-def build_remotely(article: ArticleFiles, formats: list[str], strict: bool,
-                   digest: str) -> RemoteBuild:
-    """The task a worker runs: build `article` in a private folder, answer with the
-    outputs. A problem with the article is an answer (ok=False), never an exception: an
-    exception is left for the cluster to retry (a full disk, a worker going away)."""
-    started = time.perf_counter()
+@dataclass
+class WorkerArticle:
+    """An article laid out on this worker for one task (`on_worker`)."""
+
+    manuscript: Path  # in the worker's private folder
+    folder: Path
+    worker: str  # the worker's address
+    client_paths: Callable[[Problem], Problem]  # a problem, with the client's paths
+
+    def portable(self, content: bytes | Path) -> bytes | FileRef:
+        """An output file as the client can use it: bytes, or the name of a file it has."""
+        if isinstance(content, bytes):
+            return content
+        path = Path(content).resolve()
+        for root, base in (("manuscript", self.folder.resolve()),
+                           ("styles", resources.STYLES)):
+            if path.is_relative_to(base):
+                return FileRef(root, path.relative_to(base).as_posix())
+        return path.read_bytes()
+
+
+@contextlib.contextmanager
+def on_worker(article: ArticleFiles, digest: str) -> Iterator[WorkerArticle]:
+    """The frame of any per-article task (a batch's build, an issue's layout): recycling
+    checked first (a worker due for it hands the article on), then the article's folder
+    laid out in a private temporary folder, one article at a time per process, under the
+    client's environment variables; TypesetError if this worker's set-up is not the
+    client's (`digest`: environment_digest() on the client)."""
     recycling = _recycling_plugin()
     if recycling is not None:
-        recycling.before_article()  # may hand the article to another worker
+        recycling.before_article()  # may raise Reschedule: built elsewhere
     worker = recycling.address if recycling else ""
     with _BUILD_LOCK, tempfile.TemporaryDirectory(prefix="typeset-",
                                                   dir=_scratch_root()) as scratch:
         folder = Path(scratch) / article.folder_name
-        manuscript = folder / article.manuscript
         _unpack(article, folder)
-        result = RemoteBuild(worker=worker)
+        here = WorkerArticle(folder / article.manuscript, folder, worker,
+                             _client_paths(folder, article))
         try:
             if digest != environment_digest():
                 raise TypesetError(
@@ -226,23 +251,37 @@ def build_remotely(article: ArticleFiles, formats: list[str], strict: bool,
                     "machine (typeset's code, templates, tools or styles differ); every "
                     "worker must run the same checkout, installed the same way")
             with _variables(article.variables):
-                made = _builder(strict).render(manuscript, formats)
-            result.files = {name: _portable(content, folder)
+                yield here
+        finally:
+            if recycling is not None:
+                recycling.after_article()
+
+
+def build_remotely(article: ArticleFiles, formats: list[str], strict: bool,
+                   digest: str) -> RemoteBuild:
+    """The task a worker runs for a batch: build `article`, answer with its outputs. A
+    problem with the article is an answer (ok=False), never an exception: an exception
+    is left for the cluster to retry (a full disk, a worker going away)."""
+    from typeset.run.batch import problems_of
+
+    started = time.perf_counter()
+    result = RemoteBuild()
+    with on_worker(article, digest) as here:
+        result.worker = here.worker
+        try:
+            made = _builder(strict).render(here.manuscript, formats)
+            result.files = {name: here.portable(content)
                             for name, content in made.files.items()}
-            result.inputs = [path.relative_to(folder).as_posix() for path in made.inputs]
+            result.inputs = [path.relative_to(here.folder).as_posix()
+                             for path in made.inputs]
             result.style = made.style.relative_to(resources.STYLES).as_posix()
             result.warnings, result.notes = made.warnings, made.notes
         except Exception as exc:  # as in a local batch: the article fails, the run goes on
-            from typeset.run.batch import problems_of
-
             result.ok = False
-            result.problems = problems_of(exc, manuscript)
-        translate = _client_paths(folder, article)
+            result.problems = problems_of(exc, here.manuscript)
         for name in ("problems", "warnings", "notes"):
-            setattr(result, name, [translate(problem) for problem in getattr(result, name)])
+            setattr(result, name, [here.client_paths(p) for p in getattr(result, name)])
     result.seconds = time.perf_counter() - started
-    if recycling is not None:
-        recycling.after_article()
     return result
 
 
@@ -255,17 +294,6 @@ def _unpack(article: ArticleFiles, folder: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
     folder.mkdir(parents=True, exist_ok=True)
-
-
-def _portable(content: bytes | Path, folder: Path) -> bytes | FileRef:
-    """An output file as the client can use it: bytes, or the name of a file it has."""
-    if isinstance(content, bytes):
-        return content
-    path = Path(content).resolve()
-    for root, base in (("manuscript", folder.resolve()), ("styles", resources.STYLES)):
-        if path.is_relative_to(base):
-            return FileRef(root, path.relative_to(base).as_posix())
-    return path.read_bytes()
 
 
 def _client_paths(folder: Path, article: ArticleFiles):
@@ -333,18 +361,29 @@ def _recycling_plugin() -> TypesetWorker | None:
         return None
 
 
+# This process's articles, across the runs (each run registers a new plugin instance).
+_built_here = itertools.count(1)
+
+
 class TypesetWorker(WorkerPlugin):
     """Registered by the client on every worker (and on every worker that joins later):
     warms the pipeline up, and recycles the worker process after `max_articles` articles
     or when its resident memory exceeds `max_memory` bytes after an article, so that a
-    long run does not grow. (The nanny's own memory limit stays the hard stop: past it,
-    the nanny kills the worker even mid-article, and the article is built elsewhere.)"""
+    long run does not grow.
+
+    Recycling is a graceful close (`close_gracefully(restart=True)`) after which the
+    worker's nanny starts a fresh process, and it happens only between articles: when the
+    worker is idle (its last answer collected by the client), or when its next article
+    arrives, which it then hands back to the scheduler (`Reschedule`) to be built
+    elsewhere. Dask's own `--lifetime` would end a worker at a time, mid-article, losing
+    that article's work. The nanny's memory limit stays the hard stop: past it, the nanny
+    kills the worker even mid-article, and the scheduler has the article built again."""
 
     name = PLUGIN_NAME
 
     def __init__(self, max_articles: int, max_memory: int):
         self.max_articles, self.max_memory = max_articles, max_memory
-        self.articles = 0
+        self.articles = 0  # built by this worker in this run
         self.due = ""  # why the worker is to be recycled, once it is
         self.closing = False
 
@@ -354,25 +393,42 @@ class TypesetWorker(WorkerPlugin):
         threading.Thread(target=warm_up, name="typeset-warm-up", daemon=True).start()
 
     def after_article(self) -> None:
+        """(In the task's thread.)"""
         self.articles += 1
+        in_process = next(_built_here)
         memory = _resident_memory()
-        if self.articles >= self.max_articles:
-            self.due = f"built {self.articles} articles"
+        if in_process >= self.max_articles:
+            self.due = f"built {in_process} articles"
         elif memory > self.max_memory:
-            self.due = f"holds {memory // (1024 * 1024)} MB after {self.articles} articles"
+            self.due = f"holds {memory // (1024 * 1024)} MB after {in_process} articles"
+        if self.due:
+            self.worker.loop.add_callback(self._recycle_when_idle)
 
     def before_article(self) -> None:
-        """A worker due for recycling starts no new article: it hands it back to the
-        scheduler (placed on another worker, or on this one once restarted) and closes
-        gracefully, to be started afresh by its nanny. Recycling between articles, and
-        not by Dask's `lifetime` (a time, reached mid-article), loses no work."""
-        if not self.due:
+        """(In the task's thread.) A worker due for recycling starts no new article,
+        unless it still holds an answer the client has not collected (closing now would
+        lose that answer): it hands the article back to the scheduler and closes."""
+        if not self.due or self._holds_answers():
             return
+        self._recycle()
+        raise Reschedule()
+
+    def _recycle_when_idle(self) -> None:
+        if self.closing:
+            return
+        if self.worker.state.tasks:  # an answer not yet collected, or more work
+            self.worker.loop.call_later(0.1, self._recycle_when_idle)
+            return
+        self._recycle()
+
+    def _holds_answers(self) -> bool:
+        return any(task.state == "memory" for task in list(self.worker.state.tasks.values()))
+
+    def _recycle(self) -> None:
         if not self.closing:
             self.closing = True
             self.worker.loop.add_callback(self.worker.close_gracefully, restart=True,
                                           reason=f"typeset recycling: {self.due}")
-        raise Reschedule()
 
 
 def _resident_memory() -> int:
