@@ -78,11 +78,13 @@ def run_cluster(command: list[str]) -> dict:
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
     peaks = {"tree": 0, "client": 0, "worker": 0}
+    cpu = [0.0]
 
     def sample():
         while process.poll() is None:
             peaks["tree"] = max(peaks["tree"], tree_rss_kb(process.pid))
             peaks["client"] = max(peaks["client"], own_rss_kb(process.pid))
+            cpu[0] = max(cpu[0], own_cpu_seconds(process.pid))
             for child in children(process.pid):
                 if "spawn_main" in cmdline(child):
                     peaks["worker"] = max(peaks["worker"], tree_rss_kb(child))
@@ -95,7 +97,18 @@ def run_cluster(command: list[str]) -> dict:
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{stderr.decode()}")
-    return {"seconds": seconds, **{name: kb / 1024 for name, kb in peaks.items()}}
+    return {"seconds": seconds, "client_cpu": cpu[0],
+            **{name: kb / 1024 for name, kb in peaks.items()}}
+
+
+def own_cpu_seconds(pid: int) -> float:
+    """The CPU time of `pid`'s own threads so far (not its children's)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def own_rss_kb(pid: int) -> int:
@@ -151,12 +164,15 @@ def cluster_against_local(scratch: Path, batch: int, jobs: int, runs: int) -> li
     # The workers' steady rate: the batch's time less one article's (start-up, warm-up,
     # the first article), over the remaining articles.
     per_article = (cluster_seconds - one_seconds) / (batch - 1) * jobs
+    client_cpu = (statistics.median(r["client_cpu"] for r in cluster)
+                  - statistics.median(r["client_cpu"] for r in one)) / (batch - 1)
     print(f"cluster: {cluster_seconds:.2f} s against --jobs {jobs}: {local_seconds:.2f} s "
           f"(ratio {cluster_seconds / local_seconds:.2f}); one article alone "
           f"{one_seconds:.2f} s; {per_article:.2f} s per article per worker core "
           f"({3600 / per_article:.0f} articles an hour per core); peak per worker "
           f"{max(r['worker'] for r in cluster):.0f} MB, client "
-          f"{max(r['client'] for r in cluster):.0f} MB")
+          f"{max(r['client'] for r in cluster):.0f} MB (with the local scheduler), "
+          f"client CPU {client_cpu:.3f} s per article")
     return [
         (f"6a. batch of {batch}, one command, --jobs {jobs}", local_seconds,
          max(r[1] for r in local)),

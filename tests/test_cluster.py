@@ -10,10 +10,12 @@ import socket
 import subprocess
 import sys
 import time
+import types
 from pathlib import Path
 
 import pytest
 
+from typeset.cli import main
 from typeset.errors import ManuscriptError
 from typeset.run import remote
 
@@ -263,9 +265,10 @@ def test_an_address_without_a_scheduler_is_a_usage_error(batch, tmp_path):
     (["--cluster", "local", "--worker-memory", "lots"], "--worker-memory: 'lots' is no size"),
     (["--cluster", "local", "--worker-articles", "0"], "--worker-articles: give a number"),
 ])
-def test_cluster_options_are_checked(batch, tmp_path, args, message):
-    result = build(batch, tmp_path / "out", *args)
-    assert result.returncode == 2 and message in result.stderr, result.stderr
+def test_cluster_options_are_checked(batch, tmp_path, capsys, args, message):
+    assert main(["build", str(batch), "--out", str(tmp_path / "out"), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 # -- what is sent ------------------------------------------------------------------------
@@ -306,3 +309,25 @@ def test_a_worker_with_other_styles_is_named():
         "other style files (styles/pesa/print.css)"]
     assert "another version of typeset" in remote.environment_differences(
         ours, {**ours, "pipeline": "2"})[0]
+
+
+def test_a_worker_above_its_memory_size_takes_no_new_article():
+    """The recycling decision, on a stand-in worker: after an article, a process holding
+    more than its size is due; its next article is handed back and the worker closed, to
+    be restarted by its nanny."""
+    callbacks = []
+    worker = types.SimpleNamespace(
+        address="tcp://127.0.0.1:1", state=types.SimpleNamespace(tasks={}),
+        loop=types.SimpleNamespace(add_callback=lambda *a, **k: callbacks.append((a, k))),
+        close_gracefully=object())
+    plugin = remote.TypesetWorker(max_articles=1000, max_memory=1024 * 1024)
+    plugin.worker = worker
+    plugin.before_article()  # not due yet: the article is built here
+    plugin.after_article()
+    assert plugin.due.startswith("holds ") and "MB after" in plugin.due
+    with pytest.raises(distributed.Reschedule):
+        plugin.before_article()
+    closing = [(args, kwargs) for args, kwargs in callbacks
+               if args and args[0] is worker.close_gracefully]
+    assert closing == [((worker.close_gracefully,), {
+        "restart": True, "reason": f"typeset recycling: {plugin.due}"})]
