@@ -52,15 +52,18 @@ def run(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple[
     process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0]
+    ended = threading.Event()
 
     def sample():
-        while process.poll() is None:
+        # (Not process.poll(): it would reap the process before wait4 below.)
+        while not ended.is_set():
             peak[0] = max(peak[0], tree_rss_kb(process.pid))
-            time.sleep(0.02)
+            ended.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
+    ended.set()
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     sampler.join()
@@ -123,11 +126,11 @@ def children(pid: int) -> list[int]:
     """The child processes of `pid`, started from any of its threads (a Dask nanny starts
     its worker from its event loop's thread)."""
     found = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
             found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            continue
+    except OSError:  # the process, or one of its threads, has just ended
+        pass
     return found
 
 
@@ -137,6 +140,75 @@ def cmdline(pid: int) -> str:
             return found.read().replace(b"\0", b" ").decode(errors="replace")
     except OSError:
         return ""
+
+
+def on_started_cluster(issue: Path, scratch: Path, workers: int) -> dict:
+    """The batch on a scheduler and `workers` `dask worker` processes started apart, as
+    on a real cluster (here all on 127.0.0.1): the client's own CPU time and the
+    scheduler's, per article, and each worker's peak (with its Pandoc child)."""
+    import socket
+
+    from distributed import Client
+
+    dask = Path(PY).parent / "dask"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL,
+             "start_new_session": True, "cwd": ROOT}
+    started = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port",
+                                 str(port), "--no-dashboard"], **quiet)]
+    started += [subprocess.Popen([str(dask), "worker", address, "--nworkers", "1",
+                                  "--nthreads", "1", "--no-dashboard",
+                                  "--local-directory", str(scratch / f"dask-worker{n}")],
+                                 **quiet) for n in range(workers)]
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(workers, timeout=120)
+        batch = sorted(issue.iterdir())
+        whole = _client_on(address, issue, scratch / "apart", started)
+        one = _client_on(address, batch[0] / "article.md", scratch / "apart-one", started)
+        marginal = {key: (whole[key] - one[key]) / (len(batch) - 1)
+                    for key in ("client_cpu", "scheduler_cpu")}
+        return {"seconds": whole["seconds"], "worker_peak": whole["worker_peak"],
+                **{f"{key}_per_article": value for key, value in marginal.items()}}
+    finally:
+        for process in started:
+            os.killpg(process.pid, 15)
+        for process in started:
+            process.wait(timeout=30)
+
+
+def _client_on(address: str, target: Path, out: Path, started: list) -> dict:
+    """One client run on the started cluster: its seconds, its own CPU time, the
+    scheduler's CPU time meanwhile, the workers' peak."""
+    scheduler_cpu = own_cpu_seconds(started[0].pid)
+    peaks = {process.pid: 0 for process in started[1:]}
+    client_cpu = [0.0]
+    command = subprocess.Popen([*BUILD, "build", str(target), "--out", str(out),
+                                "--cluster", address],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    begun = time.perf_counter()
+
+    def sample():
+        while command.poll() is None:
+            client_cpu[0] = max(client_cpu[0], own_cpu_seconds(command.pid))
+            for nanny in peaks:
+                for worker in children(nanny):
+                    peaks[nanny] = max(peaks[nanny], tree_rss_kb(worker))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = command.communicate()
+    seconds = time.perf_counter() - begun
+    sampler.join()
+    if command.returncode != 0:
+        raise SystemExit(f"failed on the started cluster:\n{stderr.decode()}")
+    return {"seconds": seconds, "client_cpu": client_cpu[0],
+            "scheduler_cpu": own_cpu_seconds(started[0].pid) - scheduler_cpu,
+            "worker_peak": max(peaks.values()) / 1024}
 
 
 def cluster_against_local(scratch: Path, batch: int, jobs: int, runs: int) -> list[tuple]:
@@ -158,6 +230,7 @@ def cluster_against_local(scratch: Path, batch: int, jobs: int, runs: int) -> li
     one = [run_cluster([*BUILD, "build", str(issue / "article01" / "article.md"), "--out",
                         str(scratch / f"cluster-one{i}"), "--cluster", "local",
                         "--jobs", str(jobs)]) for i in range(runs)]
+    apart = on_started_cluster(issue, scratch, jobs)
     local_seconds = statistics.median(r[0] for r in local)
     cluster_seconds = statistics.median(r["seconds"] for r in cluster)
     one_seconds = statistics.median(r["seconds"] for r in one)
@@ -173,6 +246,10 @@ def cluster_against_local(scratch: Path, batch: int, jobs: int, runs: int) -> li
           f"{max(r['worker'] for r in cluster):.0f} MB, client "
           f"{max(r['client'] for r in cluster):.0f} MB (with the local scheduler), "
           f"client CPU {client_cpu:.3f} s per article")
+    print(f"on a scheduler and {jobs} workers started apart: {apart['seconds']:.2f} s; each "
+          f"article more costs the client {apart['client_cpu_per_article']:.3f} s of CPU "
+          f"and the scheduler {apart['scheduler_cpu_per_article']:.3f} s; peak per "
+          f"worker {apart['worker_peak']:.0f} MB")
     return [
         (f"6a. batch of {batch}, one command, --jobs {jobs}", local_seconds,
          max(r[1] for r in local)),
@@ -180,6 +257,8 @@ def cluster_against_local(scratch: Path, batch: int, jobs: int, runs: int) -> li
          cluster_seconds, max(r["tree"] for r in cluster)),
         ("6d. one article alone on that local cluster (start-up included)", one_seconds,
          max(r["tree"] for r in one)),
+        (f"6e. the same {batch} on a scheduler and {jobs} `dask worker` processes started "
+         "apart", apart["seconds"], apart["worker_peak"]),
     ]
 
 
