@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh machine (see README.md):
 #   make          builds the sample article into build/
+#   make issue    builds the sample issue into build/issue/
 #   make test     runs the whole test suite
 # Both install what they need first, and only when it changed.
 
@@ -12,12 +13,16 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 PYC_STAMP := $(VENV)/.compiled
 
-.PHONY: all sample test setup lint regenerate docs-images bench clean
+.PHONY: all sample issue test setup lint regenerate docs-images bench clean
 
 all: sample
 
 sample: setup
 	$(PY) build.py
+
+# The sample issue (issues/sample/: the two samples and a book review) into build/issue/.
+issue: setup
+	$(PY) build.py build issues/sample --out build/issue --jobs 2
 
 test: setup
 	$(PY) -m ruff check .

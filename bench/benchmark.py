@@ -1,6 +1,6 @@
 """The benchmark of issue "speed and scale": the pipeline against the floor and the peers.
 
-    .venv/bin/python bench/benchmark.py [--runs 3] [--batch 24]
+    .venv/bin/python bench/benchmark.py [--runs 3] [--batch 24] [--only deposits|issue]
 
 Each figure is the median of --runs fresh processes (the batch figures: one run each),
 with the peak memory (RSS, summed over a command's whole process tree) beside it. The
@@ -52,18 +52,18 @@ def run(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple[
     process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0]
-    ended = threading.Event()
+    done = threading.Event()
 
     def sample():
-        # (Not process.poll(): it would reap the process before wait4 below.)
-        while not ended.is_set():
+        # Not process.poll(): it would reap the child before wait4 below can.
+        while not done.is_set():
             peak[0] = max(peak[0], tree_rss_kb(process.pid))
-            ended.wait(0.02)
+            done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
-    ended.set()
+    done.set()
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     sampler.join()
@@ -273,8 +273,7 @@ def prepare(scratch: Path) -> dict[str, Path]:
     shutil.copytree(SAMPLE.parent, manuscript, ignore=shutil.ignore_patterns("turkish"))
     script = (
         "import sys; from pathlib import Path\n"
-        "from typeset.run.builder import Builder\n"
-        "from typeset.render.pdf import layout as pdf\n"
+        "from typeset.run.builder import Builder\nfrom typeset.render.pdf import layout as pdf\n"
         "article = Builder(validate_jats=False).read(Path(sys.argv[1]))\n"
         "Path(sys.argv[2]).write_text(pdf.render_print_html(article), encoding='utf-8')\n")
     print_html = manuscript / "print.html"
@@ -363,14 +362,172 @@ print(json.dumps({"html": sorted(html)[2], "pdf": sorted(pdfs)[2]}))
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def deposit_times(runs: int) -> dict[str, float]:
+    """The issue's deposits for 8 articles (the two samples under the test journal, four
+    times each with their own DOIs), in fresh processes: compiling each schema (once per
+    process), rendering and validating each deposit. Medians of `runs`."""
+    script = r'''
+import datetime as dt, json, shutil, sys, tempfile, time
+from dataclasses import replace
+from pathlib import Path
+from typeset.export import crossref, doaj, validation
+from typeset.model.article import LangMap
+from typeset.model.issue import Issue, IssueArticle, IssueSection
+from typeset.run.builder import Builder
+root = Path(sys.argv[1])
+scratch = Path(tempfile.mkdtemp())
+articles = []
+for name, folder in (("en", root / "manuscript"), ("tr", root / "manuscript" / "turkish")):
+    copy = scratch / name
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns("turkish"))
+    text = (copy / "article.md").read_text(encoding="utf-8")
+    (copy / "article.md").write_text(text.replace("journal: pesa", "journal: issn-test"),
+                                     encoding="utf-8")
+    articles.append(Builder(validate_jats=False, styles=root / "tests/data/styles").read(
+        copy / "article.md"))
+items = []
+for n in range(8):
+    article = articles[n % 2]
+    article = replace(article, metadata=replace(article.metadata, doi=f"10.5555/bench.{n}"))
+    items.append(IssueArticle(article, 0, f"a{n}", 1 + 20 * n, 20 + 20 * n))
+issue = Issue(scratch, articles[0].journal, "9", "1", dt.date(2023, 3, 31), 1,
+              (IssueSection(LangMap((("en", "Articles"),)), tuple(i.folder for i in items)),))
+times = {}
+def timed(name, call):
+    started = time.perf_counter()
+    value = call()
+    times[name] = time.perf_counter() - started
+    return value
+timed("crossref_compile", validation.CROSSREF.compile)
+deposit = timed("crossref_render", lambda: crossref.render_crossref(issue, items))
+timed("crossref_validate", lambda: validation.validate_crossref(deposit.xml))
+timed("doaj_compile", validation.DOAJ.compile)
+upload = timed("doaj_render", lambda: doaj.render_doaj(issue, items))
+timed("doaj_validate", lambda: validation.validate_doaj(upload.xml))
+times["crossref_kb"] = len(deposit.xml) / 1024
+shutil.rmtree(scratch)
+print(json.dumps(times))
+'''
+    results = []
+    for _ in range(runs):
+        result = subprocess.run([PY, "-c", script, str(ROOT)], cwd=ROOT, capture_output=True,
+                                text=True, check=True)
+        results.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    return {key: statistics.median(r[key] for r in results) for key in results[0]}
+
+
+def deposit_rows(runs: int) -> list[tuple[str, float, float]]:
+    times = deposit_times(runs)
+    nan = float("nan")
+    return [
+        ("11a. Crossref schema 5.3.1 compiled (once per process)", times["crossref_compile"],
+         nan),
+        (f"11b. Crossref deposit of 8 articles ({times['crossref_kb']:.0f} KB): render",
+         times["crossref_render"], nan),
+        ("11c. the same deposit: validate (schema compiled)", times["crossref_validate"], nan),
+        ("11d. DOAJ schema compiled", times["doaj_compile"], nan),
+        ("11e. DOAJ upload of 8 articles: render + validate",
+         times["doaj_render"] + times["doaj_validate"], nan),
+    ]
+
+
+ISSUE_SAMPLE = ROOT / "issues" / "sample"
+ISSUE_ARTICLES = 8
+
+
+def make_issue(scratch: Path) -> tuple[Path, Path]:
+    """An issue of eight articles (the sample issue's three, in turn), and the same eight
+    article folders as a plain batch (no issue.yaml: no page numbers)."""
+    issue, batch = scratch / "issue8", scratch / "batch8"
+    names = []
+    kinds = ("al-basre", "ornekci", "taslakci")
+    for n in range(ISSUE_ARTICLES):
+        kind = kinds[n % len(kinds)]
+        name = f"{n + 1:02d}-{kind}"
+        names.append(name)
+        for target in (issue, batch):
+            shutil.copytree(ISSUE_SAMPLE / kind, target / name,
+                            ignore=shutil.ignore_patterns("turkish", "NOTES.md"))
+    (issue / "issue.yaml").write_text(
+        "journal: pesa\nvolume: 1\nissue: 1\npublished: 2026-12-01\nsections:\n"
+        "  - title: {tr: Makaleler, en: Articles}\n"
+        f"    articles: [{', '.join(names)}]\n", encoding="utf-8")
+    return issue, batch
+
+
+def written(out: Path) -> dict[str, int]:
+    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("article.pdf")}
+
+
+def issue_rows(scratch: Path, jobs: int) -> list[tuple[str, float, float]]:
+    """The issue build against the same articles built as a batch; the issue again,
+    unchanged; the issue after its first article grew by a page or more."""
+    issue, batch = make_issue(scratch)
+    rows = []
+    as_batch = run([*BUILD, "build", str(batch), "--out", str(scratch / "batch8-out"),
+                    "--jobs", str(jobs), "--no-cache"])
+    rows.append((f"12a. {ISSUE_ARTICLES} articles as a batch, --jobs {jobs}", *as_batch))
+    out = scratch / "issue8-out"
+    as_issue = run([*BUILD, "build", str(issue), "--out", str(out), "--jobs", str(jobs),
+                    "--no-cache"])
+    rows.append((f"12b. the same {ISSUE_ARTICLES} as an issue (front, issue.pdf, pages), "
+                 f"--jobs {jobs}", *as_issue))
+    rows.append(("12c. ratio 12b / 12a (target ≤ 1.3)", as_issue[0] / as_batch[0],
+                 float("nan")))
+    rows.append(("13. the issue again, nothing changed (target < 1 s)",
+                 *run([*BUILD, "build", str(issue), "--out", str(out), "--jobs", str(jobs)])))
+    before = written(out)
+    first = sorted(p for p in issue.iterdir() if p.is_dir())[0] / "article.md"
+    text = first.read_text(encoding="utf-8")
+    cut = text.index("# Conclusion")
+    paragraphs = [p for p in text[text.index("# Introduction"):cut].split("\n\n")[1:]
+                  if p.strip() and not p.startswith(("#", "[^"))]
+    extra = "\n\n".join(paragraphs[:4] * 2)
+    first.write_text(text[:cut] + "# Afterword {.unnumbered}\n\n" + extra + "\n\n"
+                     + text[cut:], encoding="utf-8")
+    moved = run([*BUILD, "build", str(issue), "--out", str(out), "--jobs", str(jobs)])
+    after = written(out)
+    relaid = sum(after[name] != before.get(name) for name in after)
+    rows.append((f"14. first article lengthened: {relaid} of {ISSUE_ARTICLES} laid out again",
+                 *moved))
+    review = sorted(issue.glob("*-taslakci"))[-1] / "article.md"
+    review.write_text(review.read_text(encoding="utf-8").replace("Few handbooks",
+                                                                 "Few other handbooks"),
+                      encoding="utf-8")
+    before = written(out)
+    in_place = run([*BUILD, "build", str(issue), "--out", str(out), "--jobs", str(jobs)])
+    after = written(out)
+    relaid = sum(after[name] != before.get(name) for name in after)
+    rows.append((f"15. a review edited in place: {relaid} of {ISSUE_ARTICLES} laid out again",
+                 *in_place))
+    return rows
+
+
+def print_rows(rows, floor: float | None) -> None:
+    print(f"{'measurement':<72} {'seconds':>8} {'× floor':>8} {'peak MB':>8}")
+    for name, seconds, peak in rows:
+        ratio = seconds / floor if floor and seconds == seconds else float("nan")
+        peak_text = f"{peak:8.0f}" if peak == peak and peak else "       -"
+        print(f"{name:<72} {seconds:8.2f} {ratio:8.2f} {peak_text}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--only", choices=["all", "cluster"], default="all",
-                        help="'cluster': only the cluster's figures (6a, 6c, 6d)")
+    parser.add_argument("--only", choices=("deposits", "issue", "cluster"),
+                        help="run one part: the issue's Crossref and DOAJ deposits, the "
+                             "issue build, or the batch on a Dask cluster (6a, 6c-6e)")
     args = parser.parse_args()
+    if args.only == "deposits":
+        for name, seconds, _peak in deposit_rows(args.runs):
+            print(f"{name:<64} {seconds:8.3f}")
+        return
+    if args.only == "issue":
+        with tempfile.TemporaryDirectory(prefix="typeset-bench-") as scratch_name:
+            print_rows(issue_rows(Path(scratch_name), args.jobs), None)
+        return
     rows: list[tuple[str, float, float]] = []
     if args.only == "cluster":
         with tempfile.TemporaryDirectory(prefix="typeset-bench-") as scratch_name:
@@ -466,13 +623,11 @@ def main() -> None:
         again = run([*BUILD, "build", str(issue), "--out", str(scratch / "batch"),
                      "--jobs", str(args.jobs)])
         rows.append(("7. the batch again, nothing changed", *again))
+        rows += deposit_rows(args.runs)
+        rows += issue_rows(scratch, args.jobs)
         rows += cluster_against_local(scratch, args.batch, args.jobs, args.runs)[1:]
 
-    print(f"{'measurement':<64} {'seconds':>8} {'× floor':>8} {'peak MB':>8}")
-    for name, seconds, peak in rows:
-        ratio = seconds / floor[0] if seconds == seconds else float("nan")
-        peak_text = f"{peak:8.0f}" if peak == peak and peak else "       -"
-        print(f"{name:<64} {seconds:8.2f} {ratio:8.2f} {peak_text}")
+    print_rows(rows, floor[0])
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from playwright.sync_api import sync_playwright
 
 from typeset.preview.state import EVENTS_PATH
 
-from .conftest import ROOT, SAMPLE
+from .conftest import ROOT, SAMPLE, run_cli
 from .screenshots import CHROMIUM, launch_chromium
 from .seed import SAMPLE_HEADINGS
 
@@ -260,4 +260,44 @@ def test_preview_follows_edits_without_a_manual_reload(served, watched):
                           encoding="utf-8")
     page.wait_for_function("document.body.textContent.includes('Final Remarks')",
                            timeout=10_000)
+    assert view.problems == []
+
+
+@pytest.fixture(scope="module")
+def turkish_page(tmp_path_factory):
+    """The Turkish sample's reading page (it has numbered display equations)."""
+    out = tmp_path_factory.mktemp("turkish-html")
+    result = run_cli("build", str(ROOT / "manuscript" / "turkish"), "--to", "html",
+                     "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out / "article.html"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_equations_number_at_the_right_without_a_vertical_scrollbar(turkish_page, watched,
+                                                                     width):
+    view = watched(viewport={"width": width, "height": 900})
+    view.page.goto(turkish_page.as_uri())
+    equations = view.page.eval_on_selector_all(".equation", """equations => equations.map(e => {
+        const body = e.querySelector('.equation-body');
+        const number = e.querySelector('.equation-number');
+        const box = element => ({scrollHeight: element.scrollHeight,
+                                 clientHeight: element.clientHeight,
+                                 overflowY: getComputedStyle(element).overflowY});
+        return {bodyRight: body.getBoundingClientRect().right,
+                numberLeft: number ? number.getBoundingClientRect().left : null,
+                boxes: [body, ...e.querySelectorAll('math')].map(box),
+                body: box(body)};
+    })""")
+    numbered = [e for e in equations if e["numberLeft"] is not None]
+    assert numbered, "the Turkish sample has numbered equations"
+    for equation in numbered:
+        assert equation["numberLeft"] >= equation["bodyRight"]  # at the right, as in print
+    for equation in equations:
+        # A box that may scroll vertically has nothing to scroll: no scrollbar appears.
+        for box in equation["boxes"]:
+            if box["overflowY"] in ("auto", "scroll"):
+                assert box["scrollHeight"] <= box["clientHeight"], box
+        # ... and nothing of the formula is cut off above or below.
+        assert equation["body"]["scrollHeight"] <= equation["body"]["clientHeight"] + 1
     assert view.problems == []

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from typeset.errors import Problem, UsageError
+from typeset.model.issue import ISSUE_FILE
 
 # (The pipeline is imported only when there is work to do: an up-to-date batch answers
 # without it. The table of outputs imports nothing heavy.)
@@ -21,7 +22,7 @@ from typeset.render import FORMATS
 
 DEFAULT_MANUSCRIPT = Path("manuscript/article.md")
 DEFAULT_OUT = Path("build")
-COMMANDS = ("build", "check", "serve")
+COMMANDS = ("build", "check", "serve", "import")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -32,14 +33,16 @@ def make_parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the outputs (the default command)")
     build.add_argument("manuscripts", nargs="*", type=Path, metavar="MANUSCRIPT",
                        help="a .md file, a folder with article.md, or a folder of such "
-                            "folders (default: manuscript/article.md)")
+                            "folders (default: manuscript/article.md); or an issue "
+                            f"folder (with {ISSUE_FILE}), or a folder of issue folders")
     build.add_argument("--to", default=",".join(FORMATS), metavar="FORMATS",
                        help="comma-separated outputs among pdf, jats, html (default: all)")
     build.add_argument("--out", type=Path, default=DEFAULT_OUT, metavar="DIR",
                        help="output folder (default: build/)")
     build.add_argument("--strict", action="store_true", help="treat warnings as errors")
     build.add_argument("--jobs", type=int, default=1, metavar="N",
-                       help="build N manuscripts at once, in worker processes (default: 1)")
+                       help="build N manuscripts (or an issue's articles) at once, in "
+                            "worker processes (default: 1)")
     build.add_argument("--no-cache", action="store_true",
                        help="rebuild even when nothing has changed since the last build")
     build.add_argument("--cluster", metavar="ADDRESS",
@@ -54,6 +57,8 @@ def make_parser() -> argparse.ArgumentParser:
                             "SIZE after an article (default: 1GiB)")
     check = commands.add_parser("check", help="validate everything, write nothing")
     check.add_argument("manuscripts", nargs="*", type=Path, metavar="MANUSCRIPT")
+    check.add_argument("--jobs", type=int, default=1, metavar="N",
+                       help="read N of an issue's articles at once (default: 1)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     serve = commands.add_parser("serve", help="preview the reading page in a browser, "
                                               "rebuilt on every save")
@@ -66,7 +71,46 @@ def make_parser() -> argparse.ArgumentParser:
                        help="address to listen on (default: 127.0.0.1, this machine only)")
     serve.add_argument("--pdf", action="store_true",
                        help="also lay out the PDF in the background, served beside the page")
+    _add_import(commands)
     return parser
+
+
+def _add_import(commands) -> None:
+    word = commands.add_parser("import", help="turn an author's Word file (.docx) into a "
+                                              "manuscript folder, with a report of what to check")
+    word.add_argument("docx", type=Path, metavar="FILE.docx", help="the author's Word file")
+    word.add_argument("--out", type=Path, metavar="FOLDER",
+                      help="where to write article.md, references.bib, figures/ and IMPORT.md "
+                           "(default: beside the .docx, named after it)")
+    word.add_argument("--journal", default="pesa", help="the journal profile (default: pesa)")
+    word.add_argument("--force", action="store_true",
+                      help="replace an existing article.md in the folder")
+
+
+def _import(args: argparse.Namespace) -> int:
+    from typeset.errors import ManuscriptError, TypesetError
+    from typeset.importers.word import import_docx
+
+    try:
+        imported = import_docx(args.docx, args.out, args.journal, args.force)
+    except UsageError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return 2
+    except TypesetError as exc:
+        print(str(exc) if isinstance(exc, ManuscriptError) else f"error: {exc}",
+              file=sys.stderr)
+        return 1
+    except Exception as exc:  # a case the importer's heuristics did not foresee: a bug,
+        # told without a traceback, and nothing written (outputs are moved in at the end)
+        print(f"{args.docx}: error: the import stopped on a case it does not handle "
+              f"({type(exc).__name__}: {exc}); please report it with the file",
+              file=sys.stderr)
+        return 1
+    for line in imported.report.lines(str(imported.folder)):
+        print(line)
+    print(f"{args.docx} -> {imported.folder}/: " + "; ".join(imported.report.summary[2:]),
+          file=sys.stderr)
+    return 0
 
 
 def find_manuscripts(arguments: list[Path]) -> list[Path]:
@@ -88,6 +132,32 @@ def find_manuscripts(arguments: list[Path]) -> list[Path]:
         else:
             raise UsageError(f"{argument}: not a Markdown file or a folder")
     return found
+
+
+def issue_argument(arguments: list[Path]) -> tuple[str, Path] | None:
+    """("issue", folder) or ("archive", folder) when the command names an issue folder or
+    a folder of issue folders; None for manuscripts."""
+    kinds = []
+    for argument in arguments:
+        if not argument.is_dir():
+            kinds.append(None)
+        elif (argument / ISSUE_FILE).is_file():
+            kinds.append("issue")
+        elif not (argument / "article.md").is_file() and any(
+                (child / ISSUE_FILE).is_file() for child in argument.iterdir()
+                if child.is_dir()):
+            kinds.append("archive")
+        else:
+            kinds.append(None)
+    if not any(kinds):
+        return None
+    if len(arguments) > 1:
+        raise UsageError("an issue (or a folder of issues) is built on its own: give "
+                         "one folder")
+    if kinds[0] == "archive" and any((child / "article.md").is_file()
+                                     for child in arguments[0].iterdir()):
+        raise UsageError(f"{arguments[0]}: holds both issue folders and article folders")
+    return kinds[0], arguments[0]
 
 
 def output_folder(manuscript: Path, out: Path, several: bool) -> Path:
@@ -115,15 +185,28 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("weasyprint").propagate = False
     if args.command == "serve":
         return _serve(args)
+    if args.command == "import":
+        return _import(args)
     try:
         formats = _formats(getattr(args, "to", ",".join(FORMATS)))
-        manuscripts = find_manuscripts(args.manuscripts)
         if getattr(args, "jobs", 1) < 1:
             raise UsageError("--jobs: give a number from 1")
+        issue = issue_argument(args.manuscripts)
+        if issue and set(formats) != set(FORMATS):
+            raise UsageError("--to: an issue is built whole (its PDF joins the articles' "
+                             "PDFs, its page links every output)")
+        manuscripts = [] if issue else find_manuscripts(args.manuscripts)
         cluster = _cluster_options(args) if args.command == "build" else None
+        if issue and cluster:
+            raise UsageError("--cluster builds folders of articles; an issue is built here, "
+                             "with --jobs")
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
+    if issue:
+        from typeset.issue.command import run_issue_command
+
+        return run_issue_command(args.command, *issue, args)
     if args.command == "check":
         return _check(manuscripts, args.strict)
     return _build(manuscripts, formats, args, cluster)

@@ -59,6 +59,20 @@ CODES = {
     "jats-validation": "a JATS4R or DTD warning about the generated XML",
     "jats-archiving": "the journal profile has no ISSN: JATS Archiving instead of Publishing",
     "page-limit": "the article is longer than the journal's page limit",
+    "sitemap-no-url": "no sitemap: the journal profile has no site URL",
+    # The issue's deposits (typeset/export): warnings about articles, notes about the profile.
+    "crossref-no-doi": "an article without a DOI is left out of the Crossref deposit",
+    "crossref-unfit": "a value Crossref's schema cannot take (too long, a '?' in a name): "
+                      "the article, or the deposit, is left out",
+    "crossref-no-issn": "no Crossref deposit: the journal profile has no ISSN",
+    "crossref-no-depositor": "no Crossref deposit: the profile names no Crossref depositor",
+    "crossref-no-registrant": "no Crossref deposit: the profile names no registrant or "
+                              "publisher",
+    "crossref-no-url": "no Crossref deposit: the profile has no site URL for landing pages",
+    "crossref-no-articles": "no Crossref deposit: no article of the issue has a DOI",
+    "crossref-funding": "a free-text funding statement is not deposited as funder data",
+    "doaj-no-issn": "no DOAJ upload: the journal profile has no ISSN",
+    "doaj-no-url": "no DOAJ upload: the profile has no site URL for the full texts",
 }
 
 

@@ -58,3 +58,104 @@ def turkish_sort_key(text: str) -> tuple:
         else:
             key.append((0, ord(char), ""))
     return tuple(key)
+
+
+# -- Turkish suffixes after numbers ------------------------------------------------------
+# An author writes "@sec:bulgular'da" without knowing the number the style will print;
+# the suffix must agree with the number as it is read aloud: "Bölüm 3'te" (üç),
+# "Bölüm 2'de" (iki), "Tablo 1'de" (bir), "Şekil 4'te" (dört), "Tablo 6'da" (altı).
+
+_UNITS = ("sıfır", "bir", "iki", "üç", "dört", "beş", "altı", "yedi", "sekiz", "dokuz")
+_TENS = ("", "on", "yirmi", "otuz", "kırk", "elli", "altmış", "yetmiş", "seksen", "doksan")
+_BACK_VOWELS, _FRONT_VOWELS = "aıou", "eiöü"
+_VOICELESS = "çfhkpsşt"
+
+# The suffixes that follow a number, as archiphonemes: D is d/t, A is a/e, I is ı/i/u/ü;
+# (y) and (n) are buffer consonants written only after a vowel. Longest first.
+_MORPHEMES = (
+    ("DAn", ("dan", "den", "tan", "ten")),
+    ("DIr", ("dır", "dir", "dur", "dür", "tır", "tir", "tur", "tür")),
+    ("DA", ("da", "de", "ta", "te")),
+    ("(n)In", ("nın", "nin", "nun", "nün", "ın", "in", "un", "ün")),
+    ("(y)lA", ("yla", "yle", "la", "le")),
+    ("(y)A", ("ya", "ye", "a", "e")),
+    ("(y)I", ("yı", "yi", "yu", "yü", "ı", "i", "u", "ü")),
+    ("ki", ("ki",)),
+)
+APOSTROPHES = ("'", "’")
+
+
+def turkish_number_word(number: str) -> str | None:
+    """The word a Turkish reader says last when reading `number` ("2.1" -> "bir",
+    "30" -> "otuz", "100" -> "yüz"); None when it ends in no digit."""
+    digits = ""
+    for char in reversed(number):
+        if char.isdigit():
+            digits = char + digits
+        elif digits:
+            break
+    if not digits:
+        return None
+    value = int(digits)
+    if value == 0:
+        return _UNITS[0]
+    if value % 10:
+        return _UNITS[value % 10]
+    if value % 100:
+        return _TENS[value % 100 // 10]
+    # A round number: the word of its lowest group ("iki bin" -> bin, "bin yüz" -> yüz).
+    if value % 1000:
+        return "yüz"
+    if value % 10**6:
+        return "bin"
+    return "milyon" if value % 10**9 else "milyar"
+
+
+def turkish_suffix(stem: str, suffix: str) -> str | None:
+    """`suffix` (as the author wrote it, without the apostrophe) made to agree with `stem`
+    (the word read aloud) by vowel harmony, consonant assimilation and buffer consonants;
+    None when the suffix is not one this knows (it is then left as written)."""
+    morphemes = _parse_suffix(suffix.lower())
+    if morphemes is None:
+        return None
+    text = stem.lower()
+    written = ""
+    for morpheme in morphemes:
+        piece = _render(morpheme, text)
+        text += piece
+        written += piece
+    return written
+
+
+def _parse_suffix(suffix: str) -> list[str] | None:
+    found = []
+    rest = suffix
+    while rest:
+        for name, forms in _MORPHEMES:
+            form = next((f for f in forms if rest.startswith(f)), None)
+            if form is not None:
+                found.append(name)
+                rest = rest[len(form):]
+                break
+        else:
+            return None
+    return found
+
+
+def _render(morpheme: str, stem: str) -> str:
+    vowels = [c for c in stem if c in _BACK_VOWELS + _FRONT_VOWELS]
+    last = vowels[-1] if vowels else "e"
+    a = "a" if last in _BACK_VOWELS else "e"
+    i = {"a": "ı", "ı": "ı", "o": "u", "u": "u", "e": "i", "i": "i", "ö": "ü", "ü": "ü"}[last]
+    ends_in_vowel = stem[-1:] in _BACK_VOWELS + _FRONT_VOWELS
+    d = "t" if stem[-1:] in _VOICELESS else "d"
+    return {
+        "DAn": f"{d}{a}n",
+        "DIr": f"{d}{i}r",
+        "DA": f"{d}{a}",
+        "(n)In": f"{'n' if ends_in_vowel else ''}{i}n",
+        "(y)lA": f"{'y' if ends_in_vowel else ''}l{a}",
+        "(y)A": f"{'y' if ends_in_vowel else ''}{a}",
+        "(y)I": f"{'y' if ends_in_vowel else ''}{i}",
+        "ki": "ki",
+    }[morpheme]

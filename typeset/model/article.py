@@ -228,6 +228,9 @@ class Article:
     bibliography: Any = field(default=None, compare=False)  # typeset.read.bibliography.Bibliography
     warnings: tuple[str, ...] = ()
     last_page: int | None = None  # known after the PDF's layout, when first-page is set
+    # Where the article's folder is published on the journal's site, when an issue
+    # publishes it (Issue.url); None: see the profile's article-base-url.
+    published_folder: str | None = None
 
     @property
     def lang(self) -> str:

@@ -10,8 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from typeset.model.article import Article, Journal, LangMap
+
+ISSUE_FILE = "issue.yaml"  # what makes a folder an issue
+# The name of an article's reading page in its folder of the issue's output.
+LANDING_PAGE = "article.html"
 
 
 @dataclass(frozen=True)
@@ -26,7 +31,7 @@ class Issue:
 
     folder: Path
     journal: Journal
-    volume: str
+    volume: str | None  # None: the journal does not number volumes, or the issue has none
     number: str  # the issue: "1", or a text such as "Özel Sayı 2"
     published: dt.date
     first_page: int
@@ -38,6 +43,47 @@ class Issue:
     def article_folders(self) -> tuple[str, ...]:
         return tuple(name for section in self.sections for name in section.articles)
 
+    def url(self, *parts: str) -> str | None:
+        """Where the issue is published on the journal's site, or a file of it:
+        `<url>/<volume>/<issue>/` and `issue.url("aksoy", "article.html")` =
+        `<url>/<volume>/<issue>/aksoy/article.html` (each part percent-encoded, so that an
+        issue named "Özel Sayı 2" gives a valid address). None when the journal profile has
+        no `url`.
+
+        The one rule for the site's layout: the issue's `--out` folder is published at
+        `issue.url()`. The landing pages (Crossref `resource`, DOAJ `fullTextUrl`), the
+        issue page's links and the sitemap all come from here.
+        """
+        base = self.journal.url
+        if not base:
+            return None
+        segments = [quote(str(part), safe="") for part in (*self.site_path, *parts)]
+        return f"{base.rstrip('/')}/{'/'.join(segments)}{'' if parts else '/'}"
+
+    @property
+    def site_path(self) -> tuple[str, ...]:
+        """The issue's folder under the journal's site (and under an archive's `--out`):
+        volume, then issue."""
+        return tuple(part for part in (self.volume, self.number) if part is not None)
+
+    def supplied_fields(self, first_page: int | None = None) -> dict:
+        """The front-matter fields the issue gives each of its articles, read as if the
+        article had written them (so that defaults derived from them, such as the
+        copyright year from `history.published`, follow): journal, volume, issue, date of
+        publication and, once the pagination gives it, the first page. (The issue reader
+        has already refused an article that states other values.)"""
+        fields: dict = {"journal": self.journal.id, "issue": self.number,
+                        "history": {"published": self.published}}
+        if self.volume is not None:
+            fields["volume"] = self.volume
+        if first_page is not None:
+            fields["first-page"] = first_page
+        return fields
+
+    def landing_page_url(self, folder: str) -> str | None:
+        """The reading page of the article in `folder` (its DOI resolves there)."""
+        return self.url(folder, LANDING_PAGE)
+
 
 @dataclass(frozen=True)
 class IssueArticle:
@@ -48,3 +94,7 @@ class IssueArticle:
     folder: str  # its folder's name in the issue
     first_page: int
     last_page: int
+
+    @property
+    def page_count(self) -> int:
+        return self.last_page - self.first_page + 1

@@ -48,6 +48,7 @@ log = logging.getLogger("typeset.preview")
 EVENTS_PATH = "/__preview/events"
 POLL_SECONDS = 0.05  # how often the inputs' stamps are compared
 SETTLE_SECONDS = 0.02  # an editor's save may take more than one write
+SETTLE_LIMIT_SECONDS = 1.0  # a file still changing after this is built as it stands
 PDF_WAIT_SECONDS = 60.0  # a request for the PDF waits this long for the fresh one
 KEEPALIVE_SECONDS = 10.0
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
@@ -246,8 +247,14 @@ class Preview:
             now = self.stamps()
             if now == seen:
                 continue
-            time.sleep(SETTLE_SECONDS)
-            now = self.stamps()
+            # Wait for the files to stop changing: an editor's save may take more than one
+            # write (truncate, then write), and a loaded machine stretches the gap.
+            for _ in range(int(SETTLE_LIMIT_SECONDS / SETTLE_SECONDS)):
+                time.sleep(SETTLE_SECONDS)
+                settled = self.stamps()
+                if settled == now:
+                    break
+                now = settled
             changed = {p for p in now.keys() | seen.keys() if now.get(p) != seen.get(p)}
             if any(p.is_relative_to(resources.STYLES) for p in changed):
                 load_journal.cache_clear()  # journal.yaml may be among them

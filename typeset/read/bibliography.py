@@ -73,6 +73,7 @@ class Bibliography:
     data: BibliographyData
     lines: dict[str, int] = field(default_factory=dict)  # key -> line of its '@type{key,'
     records: dict[str, ReferenceRecord] = field(default_factory=dict)  # key -> its record
+    text: str = field(default="", repr=False)  # the file as read
 
     @property
     def keys(self) -> set[str]:
@@ -80,6 +81,35 @@ class Bibliography:
 
     def entry(self, key: str) -> Entry:
         return self.data.entries[key]
+
+
+# The thesis genre Pandoc's citeproc prints, where its own translation is missing: for a
+# Turkish article, @mastersthesis came out as "(Yayımlanmamış mathesis)". Given to Pandoc
+# as the entry's `type` (which BibLaTeX prints as the genre) when the entry has none.
+THESIS_GENRES = {"tr": {"mastersthesis": "yüksek lisans tezi"}}
+
+
+def citeproc_text(bibliography: Bibliography, lang: str) -> str | None:
+    """The .bib text Pandoc's citeproc should read for an article in `lang`, when it must
+    differ from the file (None: the file itself will do)."""
+    genres = THESIS_GENRES.get(lang.split("-")[0].lower())
+    if not genres:
+        return None
+    text = bibliography.text
+    insertions = []
+    for key, entry in bibliography.data.entries.items():
+        genre = genres.get(entry.type.lower())
+        if genre is None or entry.fields.get("type"):
+            continue
+        head = re.compile(rf"@\s*{re.escape(entry.type)}\s*[{{(]\s*{re.escape(key)}\s*,",
+                          re.IGNORECASE)
+        if match := head.search(text):
+            insertions.append((match.end(), f" type = {{{genre}}},"))
+    if not insertions:
+        return None
+    for offset, insertion in sorted(insertions, reverse=True):
+        text = text[:offset] + insertion + text[offset:]
+    return text
 
 
 @dataclass(frozen=True)
@@ -246,7 +276,7 @@ def load_bibliography(path: Path) -> Bibliography:
         raise ManuscriptError(problems)
     lines = {key: start.line for key in data.entries
              if (start := parser.start_of(key)) is not None}
-    return Bibliography(path, data, lines, build_records(data, lines))
+    return Bibliography(path, data, lines, build_records(data, lines), text)
 
 
 def _has_content(text: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import itertools
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -44,6 +45,8 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
     body, meta_divs, references, cite_as = _split(blocks, records)
     if i18n.base(metadata.lang) == "tr":
         references.sort(key=lambda ref: i18n.turkish_sort_key(stringify(ref.inlines)))
+    else:
+        references = [untitled_turkish_in(ref) for ref in references]
     body = label_equations(drop_comments(body))
     # Every element, listed once (in document order) for all the checks below: walking
     # the tree once per check cost a fifth of a preview rebuild.
@@ -60,10 +63,13 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
     check_links(everything, source, problems)
     check_citations(everything, source, set(records), problems)
     check_math(everything, source, problems)
+    check_footnote_calls(everything, source, problems)
     sections = number_headings(body)
     labels = number_floats(body_nodes, source, problems)
     labels.update(section_labels(sections, source, problems))
     resolve_cross_references(everything, labels, source, metadata, journal, problems)
+    if i18n.base(metadata.lang) == "tr":
+        harmonize_suffixes([body, *meta_divs.values()])
     if problems:
         raise ManuscriptError(problems)
 
@@ -88,6 +94,18 @@ def shown_files(nodes: list) -> tuple[str, ...]:
         if node["t"] == "Image":
             files.setdefault(unquote(urlsplit(node["c"][2][0]).path))
     return tuple(files)
+
+
+def untitled_turkish_in(reference: Reference) -> Reference:
+    """Citeproc capitalises the style's own words with the cited work's language rules: in
+    an English article, the term "In" before a Turkish book (`langid = {turkish}`) came out
+    "İn". The word "İn" alone is that mistake (a Turkish title's words stay as written)."""
+    inlines = reference.inlines
+    if not any(node.get("t") == "Str" and node.get("c") == "İn" for node in inlines):
+        return reference
+    fixed = tuple({"t": "Str", "c": "In"} if node.get("t") == "Str" and node.get("c") == "İn"
+                  else node for node in inlines)
+    return dataclasses.replace(reference, inlines=fixed)
 
 
 def _split(blocks: list, records: dict[str, ReferenceRecord]
@@ -168,10 +186,16 @@ def check_citations(nodes: list, source: Source, keys: set[str],
             key = citation["citationId"]
             if key.startswith(XREF_PREFIXES):
                 line, column = _locate(source, "@" + key)
-                problems.append(Problem(
-                    source.name, line, column,
-                    f"the cross-reference @{key} stands in one bracket with citations",
-                    hint="write cross-references and citations in separate brackets"))
+                if citation["citationMode"]["t"] == "AuthorInText":
+                    # "@eq:b [@doe2020]": Pandoc reads a bracket right after an in-text
+                    # citation as that citation's own.
+                    message = (f"the cross-reference @{key} is followed by a citation in "
+                               "brackets, which Pandoc reads as part of it")
+                    hint = "put a word or a comma between them"
+                else:
+                    message = f"the cross-reference @{key} stands in one bracket with citations"
+                    hint = "write cross-references and citations in separate brackets"
+                problems.append(Problem(source.name, line, column, message, hint=hint))
             elif key not in keys and key != SELF_KEY and key not in reported:
                 reported.add(key)
                 line, column = _locate(source, "@" + key)
@@ -196,6 +220,27 @@ def check_math(nodes: list, source: Source, problems: list[Problem]) -> None:
                 line, column = _locate(source, node["c"][1].strip().split("\n")[0])
                 problems.append(Problem(source.name, line, column, f"math: {error}",
                                         hint="check the LaTeX between the dollar signs"))
+
+
+# A footnote call Pandoc could not match with a note stays in the text as "[^key]".
+UNDEFINED_NOTE = re.compile(r"\[\^([^\]\s]+)\]")
+
+
+def check_footnote_calls(nodes: list, source: Source, problems: list[Problem]) -> None:
+    reported = set()
+    for node in nodes:
+        if node["t"] != "Str" or "[^" not in node["c"]:
+            continue
+        for match in UNDEFINED_NOTE.finditer(node["c"]):
+            call = match.group(0)
+            if call in reported:
+                continue
+            reported.add(call)
+            line, column = _locate(source, call)
+            problems.append(Problem(
+                source.name, line, column, f"the footnote {call} has no text",
+                hint=f"write its text on a line of its own, '{call}: ...', with the same "
+                     "key and not indented"))
 
 
 EQUATION_LABEL = re.compile(r"^\{#(eq:[^\s}]+)\}$")
@@ -337,6 +382,38 @@ def resolve_cross_references(nodes: list, labels: dict[str, Label], source: Sour
             inlines.append({"t": "Link", "c": [["", ["xref"], [["data-kind", kind]]],
                                                [{"t": "Str", "c": text}], [f"#{target}", ""]]})
         node["c"][1] = inlines
+
+
+def harmonize_suffixes(tree) -> None:
+    """A Turkish suffix written after a cross-reference ("@sec:bulgular'da") made to agree
+    with the number the style printed ("Bölüm 3'te"), however the sections are numbered
+    now; a suffix this does not know is left as written."""
+    stack = [tree]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.append(item.get("c"))
+        elif isinstance(item, list):
+            for before, after in itertools.pairwise(item):
+                if (isinstance(before, dict) and before.get("t") == "Span"
+                        and XREF_CLASS in attr_of(before)[1]
+                        and isinstance(after, dict) and after.get("t") == "Str"):
+                    after["c"] = _agreeing_suffix(before, after["c"])
+            stack.extend(item)
+
+
+def _agreeing_suffix(span: dict, text: str) -> str:
+    if not text.startswith(i18n.APOSTROPHES) or len(text) < 2:
+        return text
+    links = [node for node in walk(span["c"][1]) if node["t"] == "Link"]
+    if not links:
+        return text
+    word = i18n.turkish_number_word(stringify(links[-1]["c"][1]))
+    suffix = text[1:]
+    letters = len(suffix) - len(suffix.lstrip("abcçdefgğhıijklmnoöprsştuüvyzABCÇDEFGĞHIİJ"
+                                              "KLMNOÖPRSŞTUÜVYZ"))
+    fitted = i18n.turkish_suffix(word, suffix[:letters]) if word and letters else None
+    return text[0] + fitted + suffix[letters:] if fitted else text
 
 
 def with_last_page(article: Article, last_page: int) -> Article:

@@ -58,15 +58,19 @@ SAFE_RELATIVE_PATH = re.compile(r"^[^/\\:][^:]*$")
 DIV_FENCE = re.compile(r"^\s*:::", re.M)
 
 
-def parse_front_matter(source: Source, journals: Callable[[str], Journal | None]
-                       ) -> tuple[Metadata, Journal]:
-    """Read and check the front matter; `journals` finds a journal profile by its id."""
+def parse_front_matter(source: Source, journals: Callable[[str], Journal | None],
+                       supplied: dict | None = None) -> tuple[Metadata, Journal]:
+    """Read and check the front matter; `journals` finds a journal profile by its id.
+    `supplied` holds fields given from outside (an issue gives its articles their volume,
+    issue, date and first page), read as if the front matter had them where it does not."""
     try:
         data, positions = yamlsource.load(source.front_matter, source.front_matter_first_line)
     except yamlsource.YamlProblem as found:
         raise ManuscriptError([Problem(source.name, problem.line, problem.column,
                                        problem.message, hint=problem.hint)
                                for problem in found.all]) from None
+    if supplied and isinstance(data, dict):
+        data = with_supplied(data, supplied)
     reader = FrontMatterReader(source.name, positions, source.front_matter_first_line,
                                folder=Path(source.path).resolve().parent)
     metadata, journal = reader.read(data, journals)
@@ -74,6 +78,19 @@ def parse_front_matter(source: Source, journals: Callable[[str], Journal | None]
         raise ManuscriptError(reader.problems)
     assert metadata is not None and journal is not None
     return metadata, journal
+
+
+def with_supplied(data: dict, supplied: dict) -> dict:
+    """`data` with the `supplied` fields it lacks (nested mappings merged into those the
+    front matter has; a missing one stays missing, and is reported as such)."""
+    merged = dict(data)
+    for key, value in supplied.items():
+        if isinstance(value, dict):
+            if isinstance(merged.get(key), dict):
+                merged[key] = with_supplied(merged[key], value)
+        elif merged.get(key) is None:
+            merged[key] = value
+    return merged
 
 
 class FrontMatterReader(YamlReader):
@@ -153,6 +170,9 @@ class FrontMatterReader(YamlReader):
         nocite = tuple(key.lstrip("@") for key in
                        self.string_list(fields.get("nocite") or [], ("nocite",)))
 
+        volume = self.volume_or_issue(fields.get("volume"), ("volume",), "volume")
+        issue = self.volume_or_issue(fields.get("issue"), ("issue",), "issue")
+        first_page = self.positive_int(fields.get("first-page"), ("first-page",))
         if self.problems or lang is None or article_type is None or history is None \
                 or copyright_ is None:
             return None, journal
@@ -160,9 +180,7 @@ class FrontMatterReader(YamlReader):
             journal=journal.id, article_type=article_type, lang=lang, title=title,
             short_title=short_title, authors=authors, affiliations=affiliations,
             history=history, keywords=keywords, abstract=abstract, copyright=copyright_,
-            volume=self.number_or_text(fields.get("volume"), ("volume",)),
-            issue=self.number_or_text(fields.get("issue"), ("issue",)),
-            first_page=self.positive_int(fields.get("first-page"), ("first-page",)),
+            volume=volume, issue=issue, first_page=first_page,
             doi=doi, license=license_url or journal.license, statements=statements,
             bibliography=bibliography, nocite=nocite,
         ), journal
@@ -314,6 +332,10 @@ class FrontMatterReader(YamlReader):
         return tuple(result)
 
     def orcid(self, value: Any, path: tuple) -> str | None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            # Sixteen digits without hyphens: YAML read a number (an octal one when it
+            # starts with 0); the ORCID is the text as written.
+            value = self.scalar_text(path) or str(value)
         text = self.text(value, path, optional=True)
         if not text:
             return None

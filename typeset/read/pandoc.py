@@ -111,7 +111,10 @@ class CiteprocMemo:
 
 
 def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
-               bibliography: Path | None, memo: CiteprocMemo | None = None) -> PandocResult:
+               bibliography: Path | None, memo: CiteprocMemo | None = None,
+               bibliography_text: str | None = None) -> PandocResult:
+    """`bibliography_text`: what citeproc reads instead of the file's own text, when the
+    pipeline amends it (read/bibliography.py: citeproc_text)."""
     lang = metadata.lang
     meta = {
         "lang": {"en": "en-US", "tr": "tr-TR"}.get(lang, lang),
@@ -121,16 +124,19 @@ def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
         "references": [self_reference(metadata, journal)],
     }
     csl = csl_style(journal, lang)
-    key = json.dumps([meta, str(csl), _stamp(bibliography)], sort_keys=True)
+    key = json.dumps([meta, str(csl), _stamp(bibliography), bibliography_text],
+                     sort_keys=True)
     if memo is not None and memo.key == key:
-        result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=False)
+        result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=False,
+                         bibliography_text=bibliography_text)
         cites = [node for node in walk(result.ast["blocks"]) if node["t"] == "Cite"]
         if json.dumps([cite["c"][0] for cite in cites]) == memo.citations:
             for cite, content in zip(cites, memo.contents, strict=True):
                 cite["c"][1] = copy.deepcopy(content)
             result.ast["blocks"] += copy.deepcopy(memo.references)
             return result
-    result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=True)
+    result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=True,
+                     bibliography_text=bibliography_text)
     if memo is not None:
         cites = [node for node in walk(result.ast["blocks"]) if node["t"] == "Cite"]
         memo.key = key
@@ -151,7 +157,8 @@ def _stamp(path: Path | None) -> list | None:
 
 
 def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
-            bibliography: Path | None, citeproc: bool) -> PandocResult:
+            bibliography: Path | None, citeproc: bool,
+            bibliography_text: str | None = None) -> PandocResult:
     with tempfile.TemporaryDirectory(prefix="typeset-") as scratch:
         meta_file = Path(scratch) / "meta.yaml"
         meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
@@ -162,7 +169,11 @@ def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
                 "--metadata-file", str(meta_file)]
         if citeproc:
             args += ["--citeproc", "--csl", str(csl)]
-            if bibliography is not None:
+            if bibliography is not None and bibliography_text is not None:
+                amended = Path(scratch) / "references.bib"
+                amended.write_text(bibliography_text, encoding="utf-8")
+                args += ["--bibliography", str(amended)]
+            elif bibliography is not None:
                 args += ["--bibliography", str(bibliography)]
         try:
             completed = subprocess.run(

@@ -24,6 +24,14 @@ LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 URL = re.compile(r"^https?://[^\s<>\"]+$")
 # What YAML's double-quoted escapes ("\x01", "\ud800") can smuggle past the file check in
 # source.py: C0 controls, non-characters and lone surrogates, none of which XML can carry.
+# "Cilt 12", "Vol. 12", "Sayı: 3", "No 3": a volume or issue written with its label word.
+LABELLED_NUMBER = re.compile(
+    r"^(?:cilt|c\.|vol(?:ume)?\.?|sayı|sayi|say\.|s\.|issue|iss\.|no\.?|number|nr\.?|"
+    r"num\.?|band|bd\.|jg\.|tome|t\.)\s*[:.]?\s*(?P<value>[0-9][0-9A-Za-z./-]*)$",
+    re.IGNORECASE)
+TYPOGRAPHIC_OPENING = "“”„‘’‚«»‹›"
+TYPOGRAPHIC_CLOSING = "”“‟’‘‛»«›‹"
+SHORT_IDENTIFIER = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]*$")
 FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -87,10 +95,28 @@ class YamlReader:
                        "remove the escape sequence that produces it")
             return None
         value = value.strip()
+        if self.in_typographic_quotes(value, path):
+            self.error(path, f"the value is written in typographic quotes "
+                             f"({value[0]}...{value[-1]})",
+                       "YAML's quotes are straight ones: write \"...\" or no quotes; word "
+                       "processors make them typographic")
+            return None
         if not value and not optional:
             self.error(path, "must not be empty")
             return None
         return value or None
+
+    def in_typographic_quotes(self, value: str, path: tuple) -> bool:
+        """A plain (unquoted) YAML value that starts and ends with typographic quotes: the
+        editor meant YAML's quotes. Inside straight quotes they are the text's own."""
+        style = self.positions.scalars.get(path, ("", None))[1]
+        return (style is None and len(value) >= 2 and value[0] in TYPOGRAPHIC_OPENING
+                and value[-1] in TYPOGRAPHIC_CLOSING)
+
+    def scalar_text(self, path: tuple) -> str | None:
+        """The value at `path` as written in the file (before YAML read it as a number)."""
+        found = self.positions.scalars.get(path)
+        return found[0] if found else None
 
     def identifier(self, value: Any, path: tuple) -> str | None:
         """An affiliation id: `ege`, or a number such as `1`, meant as text either way."""
@@ -99,12 +125,31 @@ class YamlReader:
         return self.text(value, path, optional=True)
 
     def number_or_text(self, value: Any, path: tuple) -> str | None:
-        """Volume and issue: `9` and `"9"` both mean the text 9."""
+        """`9` and `"9"` both mean the text 9."""
         if value is None:
             return None
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
         return self.text(value, path)
+
+    def volume_or_issue(self, value: Any, path: tuple, kind: str) -> str | None:
+        """A volume or issue: a number or a short identifier ("12", "12A", "S1"; an issue
+        may also be a text such as "Özel Sayı 2"), without the label word the style prints
+        itself ("Cilt 12" would print "Cilt Cilt 12")."""
+        text = self.number_or_text(value, path)
+        if text is None:
+            return None
+        labelled = LABELLED_NUMBER.match(text)
+        if labelled:
+            self.error(path, f"'{shown(text)}' repeats the word the style prints before the "
+                             f"{kind}", f"write just {labelled.group('value')}")
+            return None
+        limit = 16 if kind == "volume" else 40
+        if len(text) > limit or (kind == "volume" and not SHORT_IDENTIFIER.match(text)):
+            self.error(path, f"'{shown(text)}' is not a {kind} number",
+                       f"a {kind} is a number or a short identifier, e.g. 12 or 12A")
+            return None
+        return text
 
     def positive_int(self, value: Any, path: tuple) -> int | None:
         if value is None:

@@ -32,6 +32,10 @@ class Positions:
 
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # A scalar's text as written and its quoting style (None: plain, "'" or '"'): an
+    # ORCID YAML read as a number is read again from its text, and typographic quotes
+    # around a plain value are told apart from quotes inside a quoted one.
+    scalars: dict[Path_, tuple[str, str | None]] = field(default_factory=dict)
 
     def of(self, path: Path_) -> tuple[int | None, int | None]:
         """Where `path` stands, or failing that its nearest parent."""
@@ -84,9 +88,35 @@ class _StrictLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
+# Spaces other than the ASCII one: word processors put non-breaking spaces where an author
+# indented, and YAML then reads them as part of a key ("\u00a0holder"), not as indentation.
+_ODD_SPACES = re.compile("^[ ]*([\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff])")
+_SPACE_NAMES = {"\u00a0": "a non-breaking space", "\u202f": "a narrow non-breaking space",
+                "\ufeff": "a zero-width no-break space", "\u3000": "an ideographic space"}
+
+
+def _indentation_problems(text: str, offset: int) -> list[YamlProblem]:
+    found = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = _ODD_SPACES.match(line)
+        if match:
+            char = match.group(1)
+            name = _SPACE_NAMES.get(char, f"the space U+{ord(char):04X}")
+            found.append(YamlProblem(f"{name} in the indentation: YAML is indented with "
+                                     "ordinary spaces", number + offset, match.start(1) + 1,
+                                     "replace it with an ordinary space; word processors "
+                                     "insert such spaces"))
+    return found
+
+
 def load(text: str, first_line: int) -> tuple[object, Positions]:
     """Parse `text` (YAML that starts at line `first_line` of its file)."""
     offset = first_line - 1
+    indentation = _indentation_problems(text, offset)
+    if indentation:
+        first, *others = indentation
+        first.others = others
+        raise first
     loader = None
     try:
         try:
@@ -157,6 +187,7 @@ def _convert(loader, node, path: Path_, positions: Positions, offset: int,
     if isinstance(node, yaml.SequenceNode):
         return [_convert(loader, item, (*path, index), positions, offset, problems)
                 for index, item in enumerate(node.value)]
+    positions.scalars[path] = (node.value, node.style)
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, OverflowError, yaml.YAMLError):

@@ -40,6 +40,14 @@ def float_labels(article: Article) -> dict[str, str]:
             for kind in ("figure", "table", "appendix", "equation", "section")}
 
 
+def numbered(label: str, value: str | None) -> str:
+    """The label and a volume's or issue's number (Sayı 1); an issue named in words
+    (Özel Sayı 2) as it is named. Empty when there is no value."""
+    if not value:
+        return ""
+    return f"{label} {value}" if value[0].isdigit() else value
+
+
 def page_context(article: Article, writer: HtmlWriter) -> dict:
     md, journal, lang = article.metadata, article.journal, article.lang
     body = writer.blocks(article.document.blocks)
@@ -84,8 +92,7 @@ def page_context(article: Article, writer: HtmlWriter) -> dict:
                   for ref in article.document.references]
     type_labels = journal.article_types.get(md.article_type)
     labels = _labels(article, lang)
-    issue_parts = [f"{labels['volume']} {md.volume}" if md.volume else "",
-                   f"{labels['issue']} {md.issue}" if md.issue else ""]
+    issue_parts = [numbered(labels["volume"], md.volume), numbered(labels["issue"], md.issue)]
     if any(issue_parts):
         issue_parts.append(str(md.year))
     if md.first_page:

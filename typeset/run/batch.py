@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from typeset.errors import ManuscriptError, Problem, TypesetError
+from typeset.read.crosscheck import duplicate_dois
 from typeset.read.source import display_path
 from typeset.run.cache import BuildCache
 
@@ -98,8 +99,12 @@ def build_many(jobs_list: list[tuple[Path, Path]], formats: list[str], *, jobs: 
     With `cluster`, the articles are built on that Dask cluster (cluster.py)."""
     outcomes: dict[Path, Outcome] = {}
     todo = []
+    shared = duplicate_dois([m for m, _ in jobs_list]) if len(jobs_list) > 1 else {}
     for manuscript, out_dir in jobs_list:
-        if use_cache and BuildCache(out_dir).is_fresh(manuscript, formats, strict):
+        if manuscript in shared:
+            outcomes[manuscript] = Outcome(manuscript, out_dir, ok=False,
+                                           problems=shared[manuscript])
+        elif use_cache and BuildCache(out_dir).is_fresh(manuscript, formats, strict):
             outcomes[manuscript] = Outcome(manuscript, out_dir, cached=True)
         else:
             todo.append((manuscript, out_dir))

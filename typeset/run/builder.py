@@ -17,7 +17,7 @@ from pathlib import Path
 
 from typeset.errors import ManuscriptError, Problem, UsageError
 from typeset.model.article import Article
-from typeset.read.bibliography import Bibliography, load_bibliography
+from typeset.read.bibliography import Bibliography, citeproc_text, load_bibliography
 from typeset.read.document import build_document
 from typeset.read.frontmatter import parse_front_matter
 from typeset.read.journal import find_journal
@@ -67,19 +67,21 @@ class Builder:
 
     # -- stages -------------------------------------------------------------------------
 
-    def read(self, manuscript: Path) -> Article:
-        """Everything up to the article model: no output is rendered yet."""
+    def read(self, manuscript: Path, supplied: dict | None = None) -> Article:
+        """Everything up to the article model: no output is rendered yet. `supplied`:
+        front-matter fields given from outside (an issue's, see Issue.supplied_fields)."""
         with time_limit("read", display_path(manuscript)):
-            return self._read(manuscript)
+            return self._read(manuscript, supplied)
 
-    def _read(self, manuscript: Path) -> Article:
+    def _read(self, manuscript: Path, supplied: dict | None = None) -> Article:
         source = read_manuscript(manuscript)
         metadata, journal = parse_front_matter(
-            source, lambda journal_id: find_journal(journal_id, self.styles))
+            source, lambda journal_id: find_journal(journal_id, self.styles), supplied)
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
         records = bibliography.records if bibliography else {}
         result = run_pandoc(source, metadata, journal,
-                            bibliography.path if bibliography else None, self._citeproc_memo)
+                            bibliography.path if bibliography else None, self._citeproc_memo,
+                            citeproc_text(bibliography, metadata.lang) if bibliography else None)
         document = build_document(result.ast, source, metadata, journal, records)
         return Article(manuscript.resolve(), metadata, journal, document, bibliography,
                        result.warnings)

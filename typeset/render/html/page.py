@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from typeset import i18n
-from typeset.model.article import Article
+from typeset.model.article import Article, Journal
 from typeset.render import Rendered, RenderJob
 from typeset.render.html import scholar
 from typeset.render.html.writer import HtmlWriter
@@ -44,11 +44,18 @@ class ScreenWriter(HtmlWriter):
 
 def style_files(article: Article) -> dict[str, Path]:
     """The stylesheet and fonts: their path relative to the page -> the journal's file."""
-    style = article.journal.folder
-    files = {f"{ASSETS}/{name}": style / name for name in ("screen.css", "fonts.css")}
+    return {f"{ASSETS}/{relative}": path
+            for relative, path in reading_style_files(article.journal).items()}
+
+
+def reading_style_files(journal: Journal) -> dict[str, Path]:
+    """The journal's reading style: stylesheet and fonts, by their path relative to the
+    folder they are copied into (the issue's pages use them too)."""
+    style = journal.folder
+    files = {name: style / name for name in ("screen.css", "fonts.css")}
     fonts = style / "fonts"
     if fonts.is_dir():
-        files.update({f"{ASSETS}/fonts/{font.name}": font
+        files.update({f"fonts/{font.name}": font
                       for font in sorted(fonts.iterdir()) if font.is_file()})
     return files
 

@@ -70,16 +70,24 @@ def issns(article: Article) -> list[str]:
 
 
 def published_url(article: Article, name: str) -> str:
-    """Where `name` (a file beside the page) is published: absolute when the journal
-    profile gives `article-base-url`, relative to the page otherwise.
+    """Where `name` (a file beside the page) is published: absolute when it is known
+    (the article's folder in its issue on the journal's site, or under the profile's
+    `article-base-url`), relative to the page otherwise.
 
     Under the base URL each article has a folder named like its manuscript's folder: the
     layout that `build.py build FOLDER_OF_ARTICLES --out SITE` writes.
     """
+    if article.published_folder:
+        return f"{article.published_folder.rstrip('/')}/{quote(name)}"
     base = article.journal.article_base_url
     if not base:
         return quote(name)
     return f"{base.rstrip('/')}/{quote(article.folder.name)}/{quote(name)}"
+
+
+def published_online(article: Article) -> bool:
+    """Whether the article's address on the web is known."""
+    return bool(article.published_folder or article.journal.article_base_url)
 
 
 def page_range(article: Article) -> tuple[int | None, int | None]:
@@ -127,7 +135,7 @@ def highwire_tags(article: Article, pdf_name: str | None) -> list[MetaTag]:
         tags.append(MetaTag("citation_abstract", abstract, lang))
     if pdf_name:
         tags.append(MetaTag("citation_pdf_url", published_url(article, pdf_name)))
-    if article.journal.article_base_url:
+    if published_online(article):
         page = published_url(article, article.source_path.stem + ".html")
         tags.append(MetaTag("citation_abstract_html_url", page))
         tags.append(MetaTag("citation_fulltext_html_url", page))
@@ -282,7 +290,7 @@ def json_ld(article: Article, pdf_name: str | None) -> dict:
     data["copyrightYear"] = md.copyright.year
     if md.license:
         data["license"] = md.license
-    if journal.article_base_url:
+    if published_online(article):
         data["url"] = published_url(article, article.source_path.stem + ".html")
     if pdf_name:
         data["encoding"] = {"@type": "MediaObject", "encodingFormat": "application/pdf",

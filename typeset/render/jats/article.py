@@ -106,7 +106,12 @@ def render_jats(article: Article) -> str:
 
     # Where JATS4R wants each statement: COI and ethics as author notes, data availability
     # as a back-matter section, funding as funding-statement (text only), ack as ack.
-    author_notes = [(fn_type, code, text) for kind, fn_type in
+    # Journal Publishing's fn-type is a closed list, without JATS4R's "COI-statement"
+    # (and JATS4R refuses the list's "coi-statement"): there the value goes into
+    # custom-type, as JATS 1.3 provides for values the list lacks.
+    publishing = tag_set(article) == "publishing"
+    author_notes = [("custom" if publishing else fn_type, fn_type if publishing else None,
+                     code, text) for kind, fn_type in
                     (("conflict-of-interest", "COI-statement"),
                      ("ethics", "ethics-statement")) for code, text in texts(kind)]
     funding = [(code, writer.inlines(joined_inlines(blocks))) for code, blocks in

@@ -44,6 +44,7 @@ class JatsWriter:
         self.labels = labels or {"figure": "Figure", "table": "Table", "appendix": "Appendix"}
         self.notes: list[str] = []
         self.images: list[str] = []  # files the XML points at, relative to the manuscript
+        self.formulas = 0  # numbers the formulas' ids
 
     def body(self, blocks, top: str = "sec") -> Markup:
         """Blocks with headings turned into nested <sec> elements (level-1 ones into `top`,
@@ -144,10 +145,14 @@ class JatsWriter:
         return (f"<disp-formula{id_attr}>{label}{self._alternatives(math['c'][1], True)}"
                 "</disp-formula>\n")
 
-    @staticmethod
-    def _alternatives(tex: str, display: bool) -> str:
-        return (f"<alternatives>{mathtex.jats_mathml(tex, display)}"
-                f"<tex-math>{escape(tex.strip())}</tex-math></alternatives>")
+    def _alternatives(self, tex: str, display: bool) -> str:
+        # PMC's style checker wants an id on every mml:math and tex-math.
+        self.formulas += 1
+        mathml = mathtex.jats_mathml(tex, display).replace(
+            "<mml:math", f'<mml:math id="mml-{self.formulas}"', 1)
+        return (f"<alternatives>{mathml}"
+                f'<tex-math id="tex-{self.formulas}">{escape(tex.strip())}</tex-math>'
+                "</alternatives>")
 
     def _list(self, list_type: str, items) -> str:
         body = "".join(f"<list-item>{self.blocks(item)}</list-item>" for item in items)

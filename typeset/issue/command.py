@@ -1,0 +1,64 @@
+"""`build.py build|check ISSUE_FOLDER` and `build.py build FOLDER_OF_ISSUES`: what the
+command line says while an issue is built, and its exit status (0 built or up to date, 1
+a problem in the input, 2 a usage error)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from typeset.errors import ManuscriptError, TypesetError, UsageError
+
+
+def run_issue_command(command: str, kind: str, folder: Path, args: argparse.Namespace
+                      ) -> int:
+    from typeset.issue.build import build_archive, build_issue, check_issue
+
+    interactive = sys.stderr.isatty()
+    try:
+        if command == "check":
+            if kind == "archive":
+                raise UsageError("check takes one issue folder")
+            warnings, notes = check_issue(folder, jobs=args.jobs, strict=args.strict)
+            _print_warnings([*warnings, *notes])
+            print(f"{folder}: no problems found", file=sys.stderr)
+            return 0
+        options = {"jobs": args.jobs, "strict": args.strict, "use_cache": not args.no_cache,
+                   "progress": interactive}
+        if kind == "issue":
+            _report(build_issue(folder, args.out, **options), interactive)
+        else:
+            archive = build_archive(folder, args.out,
+                                    on_issue=lambda r: _report(r, interactive), **options)
+            _print_warnings(archive.notes)
+            if interactive:
+                print(f"{folder} -> {args.out}/: archive of {len(archive.issues)} issues",
+                      file=sys.stderr)
+    except UsageError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return 2
+    except ManuscriptError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except TypesetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _report(result, interactive: bool) -> None:
+    _print_warnings([*result.warnings, *result.notes])
+    if not interactive:
+        return
+    if result.cached:
+        done = "up to date"
+    else:
+        laid_out = ", ".join(result.laid_out) or "none"
+        done = f"built in {result.seconds:.1f} s (articles laid out: {laid_out})"
+    print(f"{result.folder} -> {result.out_dir}/: {done}", file=sys.stderr)
+
+
+def _print_warnings(warnings) -> None:
+    for warning in warnings:
+        print(str(warning), file=sys.stderr)
