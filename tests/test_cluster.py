@@ -331,3 +331,38 @@ def test_a_worker_above_its_memory_size_takes_no_new_article():
                if args and args[0] is worker.close_gracefully]
     assert closing == [((worker.close_gracefully,), {
         "restart": True, "reason": f"typeset recycling: {plugin.due}"})]
+
+
+# -- an issue ----------------------------------------------------------------------------
+
+ISSUE_YAML = """\
+journal: pesa
+issue: Test
+published: 2026-12-01
+first-page: 5
+title: {tr: "Deneme sayısı", en: "A test issue"}
+sections:
+  - title: {tr: Makaleler, en: Articles}
+    articles: [alpha, beta]
+"""
+
+
+def test_an_issue_laid_out_on_the_cluster_is_the_local_issue(batch, cluster, tmp_path):
+    """The articles are laid out on the workers (counted there: a first round for the
+    page counts, a second with the numbers in), the pagination and the issue's PDF and
+    pages made on the client: every file as the local build writes it."""
+    address, client = cluster
+    issue = tmp_path / "issue"
+    for name in ("alpha", "beta"):
+        shutil.copytree(batch / name, issue / name)
+    (issue / "issue.yaml").write_text(ISSUE_YAML, encoding="utf-8")
+    local = run_cli("build", str(issue), "--out", str(tmp_path / "local"), "--jobs", "2",
+                    env=EPOCH)
+    assert local.returncode == 0, local.stderr
+    on_cluster = run_cli("build", str(issue), "--out", str(tmp_path / "cluster"),
+                         "--cluster", address, env=EPOCH)
+    assert on_cluster.returncode == 0, on_cluster.stderr
+    assert articles_built(client) == 4
+    built = tree(tmp_path / "cluster")
+    assert {"issue.pdf", "alpha/article.pdf", "beta/article.pdf"} <= set(built)
+    assert built == tree(tmp_path / "local")

@@ -197,16 +197,13 @@ def main(argv: list[str] | None = None) -> int:
                              "PDFs, its page links every output)")
         manuscripts = [] if issue else find_manuscripts(args.manuscripts)
         cluster = _cluster_options(args) if args.command == "build" else None
-        if issue and cluster:
-            raise UsageError("--cluster builds folders of articles; an issue is built here, "
-                             "with --jobs")
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
     if issue:
         from typeset.issue.command import run_issue_command
 
-        return run_issue_command(args.command, *issue, args)
+        return run_issue_command(args.command, *issue, args, cluster)
     if args.command == "check":
         return _check(manuscripts, args.strict)
     return _build(manuscripts, formats, args, cluster)
