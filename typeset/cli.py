@@ -46,7 +46,8 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--no-cache", action="store_true",
                        help="rebuild even when nothing has changed since the last build")
     build.add_argument("--cluster", metavar="ADDRESS",
-                       help="build on the Dask cluster whose scheduler is at ADDRESS "
+                       help="build the articles (or an issue's articles) on the Dask "
+                            "cluster whose scheduler is at ADDRESS "
                             "(tcp://host:8786); 'local' starts one here with --jobs worker "
                             "processes")
     build.add_argument("--worker-articles", type=int, default=None, metavar="N",
