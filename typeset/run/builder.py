@@ -30,7 +30,7 @@ from typeset.run.timeouts import time_limit
 log = logging.getLogger("typeset")
 
 @dataclass
-class OutputSet:
+class RenderedOutputs:
     """A build's outputs before they are written: each file's name relative to the output
     folder -> its bytes, or the file to copy there (a figure, the page's stylesheet)."""
 
@@ -145,7 +145,7 @@ class Builder:
                          result.outputs)
         return result
 
-    def render(self, manuscript: Path, formats: Iterable[str] = FORMATS) -> OutputSet:
+    def render(self, manuscript: Path, formats: Iterable[str] = FORMATS) -> RenderedOutputs:
         """Every output of the build, in memory, with nothing written: what `build` writes,
         and what a cluster worker sends back (run/remote.py)."""
         outputs = select(formats)
@@ -155,7 +155,7 @@ class Builder:
 
             pdf.warm_up_in_background()  # overlaps Pandoc, which runs in its own process
         article = self.read(manuscript)
-        made = OutputSet(manuscript, warnings=list(article.warnings))
+        made = RenderedOutputs(manuscript, warnings=list(article.warnings))
         with time_limit("pdf", display_path(manuscript)):
             layout = self._layout(article, names)
         if layout is not None:
@@ -176,7 +176,7 @@ class Builder:
         made.style = article.journal.folder
         return made
 
-    def _apply_strict(self, result: BuildResult | OutputSet) -> None:
+    def _apply_strict(self, result: BuildResult | RenderedOutputs) -> None:
         if self.strict and result.warnings:
             raise ManuscriptError([w.as_error("--strict makes warnings errors")
                                    for w in result.warnings])
