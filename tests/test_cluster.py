@@ -284,8 +284,13 @@ def test_the_manuscripts_folder_is_sent_without_other_manuscripts_or_outputs(tmp
     (tmp_path / "paper" / ".git" / "HEAD").write_text("ref: x\n")
     (tmp_path / "secret.txt").write_text("outside\n")
     (tmp_path / "paper" / "link.txt").symlink_to(tmp_path / "secret.txt")
+    (tmp_path / "paper" / "figs").symlink_to(tmp_path / "paper" / "figures")
+    (tmp_path / "paper" / "figures" / "loop").symlink_to(tmp_path / "paper")
     sent = remote.pack(manuscript, leave_out=[tmp_path / "paper" / "build"])
-    assert sorted(sent.files) == ["article.md", "figures/dot.png", "references.bib"]
+    # A link to a folder inside is sent under the link's name, as the build would read
+    # it; a link out of the folder is not sent (a build refuses it), nor a loop followed.
+    assert sorted(sent.files) == ["article.md", "figs/dot.png", "figures/dot.png",
+                                  "references.bib"]
     assert sent.folder_name == "paper" and sent.manuscript == "article.md"
     assert sent.files["figures/dot.png"] == tiny_png()
 

@@ -102,29 +102,25 @@ class RemoteBuild:
 def pack(manuscript: Path, leave_out: list[Path] = ()) -> ArticleFiles:
     """The manuscript's folder as bytes (see the module's notes for what is left out);
     `leave_out`: folders not to send (the output folders). ManuscriptError when the
-    folder is too large to send."""
+    folder is too large to send (told before reading what would not fit)."""
     folder = manuscript.absolute().parent
     skipped = {Path(path).resolve() for path in leave_out}
     files: dict[str, bytes] = {}
     total = 0
-    for path in _folder_files(folder.resolve(), folder.resolve(), skipped, set()):
-        relative = path.relative_to(folder.resolve()).as_posix()
+    for relative, path, size in _folder_files(folder, "", skipped, set()):
+        total += size
         if len(files) >= MAX_FOLDER_FILES or total > MAX_FOLDER_BYTES:
-            break
+            raise ManuscriptError([Problem(
+                display_path(manuscript), None, None,
+                f"its folder holds more than {MAX_FOLDER_FILES} files or "
+                f"{MAX_FOLDER_BYTES // (1024 * 1024)} MB, which a cluster build would send "
+                "whole to a worker",
+                hint="keep each manuscript in a folder of its own, with its bibliography "
+                     "and figures only")])
         try:
-            content = path.read_bytes()
+            files[relative] = path.read_bytes()
         except OSError:
             continue  # unreadable here: the build says what it misses, if it needs it
-        files[relative] = content
-        total += len(content)
-    if len(files) >= MAX_FOLDER_FILES or total > MAX_FOLDER_BYTES:
-        raise ManuscriptError([Problem(
-            display_path(manuscript), None, None,
-            f"its folder holds more than {MAX_FOLDER_FILES} files or "
-            f"{MAX_FOLDER_BYTES // (1024 * 1024)} MB, which a cluster build would send "
-            "whole to a worker",
-            hint="keep each manuscript in a folder of its own, with its bibliography and "
-                 "figures only")])
     shown = display_path(folder)
     return ArticleFiles(folder.name, manuscript.name, files,
                         "" if shown == "." else shown, display_path(resources.STYLES),
@@ -132,11 +128,16 @@ def pack(manuscript: Path, leave_out: list[Path] = ()) -> ArticleFiles:
                          if name in os.environ})
 
 
-def _folder_files(folder: Path, top: Path, skipped: set[Path], seen: set[Path]):
-    """The regular files under `folder` that a build of the manuscript in `top` may read."""
-    if folder in seen:  # a link back up the tree
+def _folder_files(folder: Path, prefix: str, skipped: set[Path], seen: set[Path],
+                  top: Path | None = None):
+    """(name relative to the manuscript's folder, path, size) of each regular file under
+    `folder` that a build of the manuscript may read, under the names the build uses
+    (a linked folder inside the manuscript's is sent under the link's name)."""
+    real_folder = folder.resolve()
+    top = top or real_folder
+    if real_folder in seen:  # a link back up the tree
         return
-    seen.add(folder)
+    seen = seen | {real_folder}
     try:
         entries = sorted(folder.iterdir())
     except OSError:
@@ -147,11 +148,12 @@ def _folder_files(folder: Path, top: Path, skipped: set[Path], seen: set[Path]):
         real = entry.resolve()
         if real in skipped or not real.is_relative_to(top):
             continue  # an output folder, or a link out of the folder (refused by a build)
+        name = prefix + entry.name
         if real.is_dir():
             if not (real / "article.md").is_file():  # else another manuscript's folder
-                yield from _folder_files(real, top, skipped, seen)
+                yield from _folder_files(entry, name + "/", skipped, seen, top)
         elif real.is_file():
-            yield entry
+            yield name, entry, real.stat().st_size
 
 
 # -- the worker's side ------------------------------------------------------------------
@@ -390,6 +392,12 @@ class TypesetWorker(WorkerPlugin):
     def setup(self, worker):
         self.worker = worker
         self.address = worker.address
+        # Dask's statistical profiler samples the task thread's stack every 10 ms, on the
+        # event loop's thread: on a deep, pure-Python layout it took some 10 % of each
+        # build, for a dashboard view this work does not need.
+        for name in ("profile", "profile-cycle"):
+            if name in worker.periodic_callbacks:
+                worker.periodic_callbacks[name].stop()
         threading.Thread(target=warm_up, name="typeset-warm-up", daemon=True).start()
 
     def after_article(self) -> None:
