@@ -233,7 +233,7 @@ def test_turkish_front_matter(turkish):
                                      "alınmamıştır.",
                                "en": "No funding was received for this work."}
     assert set(meta) >= {"conflict-of-interest", "ethics", "acknowledgements"}
-    _line_of(report, "0000-0002-1825-0098 has a wrong check digit")
+    _line_of(report, "Elif Demir's ORCID iD 0000-0002-1825-0098 has a wrong check digit")
     _, line, _ = _line_of(report, "surname YILMAZ is typed in capitals")
     assert _article_line(folder, line).strip() == "surname: Yılmaz"
     _, line, text = _line_of(report, "no copyright line")
@@ -269,7 +269,8 @@ def test_turkish_body_constructs(turkish):
         in body
     assert "@sec:ada-ekonomilerinin-ozellikleri'de sayılan" in body
     assert "@fig:ornek-adalarda-turizmin'de görülmektedir. Tablo 3 ise" in body
-    assert "hesaplanışı @eq:1'de verilmiştir" in body
+    # The style prints an equation's reference as "(1)": the author's word stays.
+    assert "hesaplanışı Denklem @eq:1'de verilmiştir" in body
     assert "Bulgular @sec:yontem'de anlatılan" in body
 
 

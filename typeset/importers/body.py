@@ -384,7 +384,12 @@ class BodyReader:
                                           "several targets carry this number")
                               + "; left as text", top, match["word"])
                 continue
-            pieces += words(text[position:match.start()])
+            before = text[position:match.start()]
+            if kind == "equation":
+                # The style prints an equation's reference as "(1)" alone: the author's
+                # word ("Denklem 1'de") stays, so the sentence reads "Denklem (1)'de".
+                before += match["word"] + " "
+            pieces += words(before)
             pieces.append({"t": "Cite", "c": [[{
                 "citationId": found[0], "citationPrefix": [], "citationSuffix": [],
                 "citationMode": {"t": "AuthorInText"}, "citationNoteNum": 0,

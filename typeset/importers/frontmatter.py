@@ -447,7 +447,9 @@ class _Reader:
 
     def give_orcid(self, orcid: str, owners: list[Person]) -> None:
         if not orcid_checksum_ok(orcid):
-            self.note("check", f"the ORCID iD {orcid} has a wrong check digit (a typing "
+            whose = (f"{owners[0].given} {owners[0].surname}'s "
+                     if len(owners) == 1 else "")
+            self.note("check", f"{whose}ORCID iD {orcid} has a wrong check digit (a typing "
                                "slip): left out; ask the author for it", ("authors",))
             return
         if len(owners) == 1 and not owners[0].orcid:

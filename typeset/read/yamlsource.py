@@ -200,6 +200,16 @@ def _convert(loader, node, path: Path_, positions: Positions, offset: int,
 _OPENERS = {"flow mapping": "{", "flow sequence": "["}
 
 
+def _typographic_quote_on_line(mark) -> bool:
+    buffer = getattr(mark, "buffer", None)
+    if not buffer or mark is None:
+        return False
+    start = buffer.rfind("\n", 0, mark.pointer) + 1
+    end = buffer.find("\n", mark.pointer)
+    line = buffer[start:end if end >= 0 else len(buffer)]
+    return any(char in line for char in "“”„‘’‚«»")
+
+
 def _syntax_problem(exc: yaml.MarkedYAMLError, offset: int) -> YamlProblem:
     context, problem = exc.context or "", exc.problem or ""
     mark = exc.problem_mark or exc.context_mark
@@ -227,6 +237,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, offset: int) -> YamlProblem:
     elif match := re.search(r"found character '(.)' that cannot start any token", problem):
         message = f"a value cannot start with '{match.group(1)}'"
         hint = "put the value in quotes"
+    elif problem == "mapping values are not allowed here" and _typographic_quote_on_line(mark):
+        message = ("unexpected ':' here: the value is in typographic quotes, which YAML does "
+                   "not read as quotes")
+        hint = "use straight quotes: \"...\" (word processors make them typographic)"
     elif problem == "mapping values are not allowed here":
         message = "unexpected ':' here"
         hint = "a value that contains ': ' must be put in quotes; or check the indentation"
@@ -245,6 +259,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, offset: int) -> YamlProblem:
     elif "double-quoted scalar" in context and "escape" in problem:
         message = "a backslash in double quotes starts an escape sequence: " + problem
         hint = "write \\\\ for a backslash, or use single quotes"
+    if "typographic" not in message and (_typographic_quote_on_line(exc.problem_mark)
+                                         or _typographic_quote_on_line(exc.context_mark)):
+        hint = ("the quotes on this line are typographic, “...”, which YAML does not read "
+                "as quotes: use straight ones")
     return YamlProblem(f"YAML syntax error: {message}",
                        mark.line + 1 + offset if mark else None,
                        mark.column + 1 if mark else None, hint)
