@@ -35,8 +35,6 @@ from typeset import paths as resources
 from typeset.errors import ManuscriptError, Problem, UsageError
 from typeset.read.source import display_path
 
-log = logging.getLogger("typeset")
-
 RETRIES = 2  # of a task that raised (the task never raises for a bad article)
 WORKER_WAIT_SECONDS = 60  # for a first worker to join it
 
