@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
 SAMPLE = ROOT / "manuscript" / "article.md"
 PY = sys.executable
 BUILD = [PY, str(ROOT / "build.py")]
@@ -273,7 +274,8 @@ def prepare(scratch: Path) -> dict[str, Path]:
     shutil.copytree(SAMPLE.parent, manuscript, ignore=shutil.ignore_patterns("turkish"))
     script = (
         "import sys; from pathlib import Path\n"
-        "from typeset.run.builder import Builder\nfrom typeset.render.pdf import layout as pdf\n"
+        "from typeset.run.builder import Builder\n"
+        "from typeset.render.pdf import layout as pdf\n"
         "article = Builder(validate_jats=False).read(Path(sys.argv[1]))\n"
         "Path(sys.argv[2]).write_text(pdf.render_print_html(article), encoding='utf-8')\n")
     print_html = manuscript / "print.html"
@@ -329,6 +331,142 @@ def make_large(scratch: Path) -> dict[str, Path]:
     with open(bib_folder / "references.bib", "a", encoding="utf-8") as bib:
         bib.write("\n" + extra)
     return {"long": long_folder / "article.md", "bigbib": bib_folder / "article.md"}
+
+
+LAYOUT_COUNT = r'''
+import json, sys
+from pathlib import Path
+from typeset.render.pdf import layout
+from typeset.run.builder import Builder
+layout._weasyprint()
+from weasyprint.layout import page
+made, make_page = [], page.make_page
+def counted(*args, **kwargs):
+    made.append(1)
+    return make_page(*args, **kwargs)
+page.make_page = counted
+result = Builder().build(Path(sys.argv[1]), Path(sys.argv[2]))
+from pypdf import PdfReader
+print(json.dumps([len(made), len(PdfReader(Path(sys.argv[2]) / "article.pdf").pages)]))
+'''
+
+
+def layouts(manuscript: Path, out: Path) -> tuple[int, int]:
+    """(pages WeasyPrint laid out, pages in the PDF) for one full build: the pages laid
+    out are counted where WeasyPrint makes a page (layout.page.make_page)."""
+    result = subprocess.run([PY, "-c", LAYOUT_COUNT, str(manuscript), str(out)], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    made, pages = json.loads(result.stdout.strip().splitlines()[-1])
+    return made, pages
+
+
+def with_first_page(manuscript: Path, folder: Path, first_page: int = 37) -> Path:
+    """A copy of a manuscript folder whose front matter sets volume, issue and first page."""
+    shutil.copytree(manuscript.parent, folder, ignore=shutil.ignore_patterns("turkish"))
+    text = (folder / "article.md").read_text(encoding="utf-8")
+    (folder / "article.md").write_text(text.replace(
+        "\nbibliography:", f"\nvolume: 9\nissue: 1\nfirst-page: {first_page}\nbibliography:", 1),
+        encoding="utf-8")
+    return folder / "article.md"
+
+
+def side_by_side(runs: int, make_ours, make_peer) -> tuple[tuple, tuple]:
+    """Median seconds and peak MB of two commands run in turn, `runs` rounds."""
+    ours, peers = [], []
+    for i in range(runs):
+        ours.append(run(*make_ours(i)))
+        peers.append(run(*make_peer(i)))
+    return ((statistics.median(r[0] for r in ours), max(r[1] for r in ours)),
+            (statistics.median(r[0] for r in peers), max(r[1] for r in peers)))
+
+
+def pdf_pages(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)
+
+
+LAID_OUT_MEMORY = r'''
+import gc, json, sys
+from pathlib import Path
+from typeset.render.pdf import layout
+from typeset.run.builder import Builder
+
+def rss():
+    with open("/proc/self/status") as status:
+        return next(int(l.split()[1]) for l in status if l.startswith("VmRSS:")) / 1024
+
+layout._weasyprint()
+article = Builder(validate_jats=False).read(Path(sys.argv[1]))
+layout.render_print_html(article)  # math rendered and memoized before the count
+gc.collect()
+before = rss()
+laid_out = layout.PdfLayout(article)
+laid_out.write()
+gc.collect()
+print(json.dumps([laid_out.page_count, rss() - before]))
+'''
+
+
+def laid_out_memory(manuscript: Path) -> tuple[int, float]:
+    """(pages, MB) that keeping an article's PdfLayout costs once its PDF is written: what
+    an issue build pays per article it keeps laid out in a worker."""
+    result = subprocess.run([PY, "-c", LAID_OUT_MEMORY, str(manuscript)], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    pages, megabytes = json.loads(result.stdout.strip().splitlines()[-1])
+    return pages, megabytes
+
+
+STAGES = r'''
+import time
+started = time.perf_counter()
+import functools, json, sys
+marks = []
+
+def mark(name, start):
+    marks.append((name, start - started, time.perf_counter() - started))
+
+def timed(owner, attribute, name):
+    function = getattr(owner, attribute)
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            mark(name, start)
+    setattr(owner, attribute, wrapper)
+
+from typeset import cli
+from typeset.run import builder
+from typeset.render.pdf import layout
+from typeset.render.jats import article as jats
+from typeset.render.html import page
+mark("Python start-up and our modules", started)
+load = layout._load_weasyprint.__wrapped__
+def timed_load():
+    start = time.perf_counter()
+    result = load()
+    mark("import WeasyPrint, fonts (a thread, beside the reading)", start)
+    return result
+layout._load_weasyprint = functools.cache(timed_load)
+timed(builder.Builder, "read", "read: front matter, bibliography, Pandoc, document")
+timed(layout.PdfLayout, "__init__", "PDF layout (waits for the import; print page, CSS)")
+timed(layout.PdfLayout, "write", "PDF write: margin boxes, painting, tags, fonts")
+timed(jats, "render_output", "JATS and its validation (DTD, JATS4R)")
+timed(page, "render_output", "HTML reading page")
+timed(builder.Builder, "_write", "outputs written")
+status = cli.main(["build", sys.argv[1], "--out", sys.argv[2], "--no-cache"])
+mark("the whole build", started)
+print(json.dumps(marks))
+'''
+
+
+def cold_build_stages(manuscript: Path, out: Path) -> list[tuple[str, float, float]]:
+    """When each stage of one cold build starts and ends (seconds from the start)."""
+    result = subprocess.run([PY, "-c", STAGES, str(manuscript), str(out)], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    return [tuple(mark) for mark in json.loads(result.stdout.strip().splitlines()[-1])]
 
 
 def warm_rebuild(manuscript: Path) -> dict:
@@ -545,9 +683,22 @@ def main() -> None:
 
         csl = CSL_STYLES / "apa-6th-edition.csl"
 
-        cold = median(args.runs, lambda i: ([*BUILD, "build", str(manuscript / "article.md"),
-                                             "--out", str(scratch / f"cold{i}"),
-                                             "--no-cache"],))
+        def ours(i):
+            return ([*BUILD, "build", str(manuscript / "article.md"), "--out",
+                     str(scratch / f"cold{i}"), "--no-cache"],)
+
+        def naive(i):
+            html = scratch / f"naive{i}.html"
+            return [sys.executable, "-c", (
+                "import subprocess, sys\n"
+                f"subprocess.run([{pandoc()!r}, {str(manuscript / 'article.md')!r}, "
+                f"'--citeproc', '-o', {str(html)!r}], check=True, "
+                f"cwd={str(manuscript)!r})\n"
+                f"subprocess.run([sys.executable, '-m', 'weasyprint', {str(html)!r}, "
+                f"{str(scratch / f'naive{i}.pdf')!r}], check=True)\n")],
+        # Side by side: each round runs our build, then the peer, so that both meet the
+        # same machine (it is shared, and its load drifts over minutes).
+        cold, peer = side_by_side(args.runs, ours, naive)
         rows.append(("1. full build, cold process, no cache", *cold))
 
         weasy = median(args.runs, lambda i: ([
@@ -562,17 +713,7 @@ def main() -> None:
         rows.append(("2b. floor: Pandoc alone (Markdown to AST, citeproc)", *pandoc_alone))
         rows.append(("2. floor: 2a + 2b", *floor))
 
-        def naive(i):
-            html = scratch / f"naive{i}.html"
-            return [sys.executable, "-c", (
-                "import subprocess, sys\n"
-                f"subprocess.run([{pandoc()!r}, {str(manuscript / 'article.md')!r}, "
-                f"'--citeproc', '-o', {str(html)!r}], check=True, "
-                f"cwd={str(manuscript)!r})\n"
-                f"subprocess.run([sys.executable, '-m', 'weasyprint', {str(html)!r}, "
-                f"{str(scratch / f'naive{i}.pdf')!r}], check=True)\n")],
-        rows.append(("3. naive peer: pandoc --citeproc to HTML, then weasyprint",
-                     *median(args.runs, naive)))
+        rows.append(("3. naive peer: pandoc --citeproc to HTML, then weasyprint", *peer))
 
         def typst_peer(i):
             typ = scratch / f"peer{i}.typ"
@@ -606,6 +747,30 @@ def main() -> None:
                      *run([*BUILD, "build", str(large["bigbib"]), "--out",
                            str(scratch / "bigbib-out"), "--no-cache"])))
 
+        from long_article import write_long_article
+
+        long_article = write_long_article(scratch / "long200")
+        long_run = run([*BUILD, "build", str(long_article), "--out",
+                        str(scratch / "long200-out"), "--no-cache"])
+        long_pages = pdf_pages(scratch / "long200-out" / "article.pdf")
+        rows.append((f"8. a {long_pages}-page article (figures, tables, math, 150 notes), "
+                     "full build", *long_run))
+        sample_pages = pdf_pages(scratch / "cold0" / "article.pdf")
+        per_page = [("the sample, full cold build (row 1)", cold[0], sample_pages),
+                    ("the long article, full cold build (row 8)", long_run[0], long_pages)]
+        memory = [("the sample", *laid_out_memory(manuscript / "article.md")),
+                  (f"the {long_pages}-page article", *laid_out_memory(long_article))]
+        stages = cold_build_stages(manuscript / "article.md", scratch / "stages")
+        counted = [
+            ("the sample", manuscript / "article.md"),
+            ("the sample with volume, issue and first-page", with_first_page(
+                manuscript / "article.md", scratch / "first-page")),
+            ("a 200-page article, 150 footnotes, first-page", with_first_page(
+                long_article, scratch / "long200-first-page")),
+        ]
+        layout_counts = [(name, *layouts(path, scratch / f"layouts{n}"))
+                         for n, (name, path) in enumerate(counted)]
+
         issue = scratch / "issue"
         for n in range(args.batch):
             shutil.copytree(SAMPLE.parent, issue / f"article{n + 1:02d}",
@@ -628,6 +793,25 @@ def main() -> None:
         rows += cluster_against_local(scratch, args.batch, args.jobs, args.runs)[1:]
 
     print_rows(rows, floor[0])
+    print(f"\nfull cold build against the naive peer, side by side: "
+          f"{cold[0]:.2f} s against {peer[0]:.2f} s ({cold[0] / peer[0]:.2f} ×)")
+    print(f"\n{'time per page':<64} {'seconds':>8} {'pages':>8} {'s/page':>8}")
+    for name, seconds, pages in per_page:
+        print(f"{name:<64} {seconds:8.2f} {pages:8d} {seconds / pages:8.3f}")
+    ratio = (per_page[1][1] / per_page[1][2]) / (per_page[0][1] / per_page[0][2])
+    print(f"{'the long article per page, over the sample per page':<64} {ratio:26.2f}")
+    print(f"\n{'WeasyPrint layouts per article (pages laid out / pages)':<64} "
+          f"{'pages':>8} {'laid out':>8} {'layouts':>8}")
+    for name, made, pages in layout_counts:
+        print(f"{name:<64} {pages:8d} {made:8d} {made / pages:8.2f}")
+    print(f"\n{'a laid-out article kept in memory (PdfLayout, after write)':<64} "
+          f"{'pages':>8} {'MB':>8} {'MB/page':>8}")
+    for name, pages, megabytes in memory:
+        print(f"{name:<64} {pages:8d} {megabytes:8.0f} {megabytes / pages:8.2f}")
+    print(f"\n{'where a cold build of the sample spends its time (one run)':<64} "
+          f"{'from':>8} {'to':>8} {'seconds':>8}")
+    for name, start, end in stages:
+        print(f"{name:<64} {start:8.2f} {end:8.2f} {end - start:8.2f}")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from lxml import html as lxml_html
 
+from typeset.read.document import with_pages
 from typeset.render.html import page as html_page
 from typeset.run.builder import Builder
 
@@ -118,7 +119,7 @@ def rich_build(tmp_path_factory) -> Path:
     article = Builder(validate_jats=False).read(folder / "article.md")
     journal = dataclasses.replace(article.journal, issn="1234-5679", eissn="2345-6784",
                                   article_base_url="https://journal.example/articles/")
-    article = dataclasses.replace(article, journal=journal, last_page=118)
+    article = with_pages(dataclasses.replace(article, journal=journal), 101, 118)
     out = folder.parent / "out"
     out.mkdir()
     (out / "article.html").write_text(html_page.render_html(article, "article.pdf"),

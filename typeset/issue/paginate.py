@@ -30,11 +30,6 @@ from typeset.model.issue import Issue
 from typeset.read.source import display_path
 from typeset.run.timeouts import time_limit
 
-# Until the pages are known, an article is read with this first page: the "Cite as" entry
-# then reads 888888–999999, and both numbers are filled in once the pagination gives them.
-# (No digit in common with the last page's placeholder, so that no citation style can
-# shorten the range to 888888–9.)
-FIRST_PAGE_PLACEHOLDER = 888888
 # An article's PDF, XML and HTML in its folder of the output.
 ARTICLE_OUTPUTS = {"pdf": "article.pdf", "jats": "article.xml", "html": "article.html"}
 
@@ -42,49 +37,37 @@ ARTICLE_OUTPUTS = {"pdf": "article.pdf", "jats": "article.xml", "html": "article
 # -- the seam to the PDF layout ------------------------------------------------------------
 
 def with_pages(article: Article, first_page: int, last_page: int) -> Article:
-    """The article with its final pages: in its metadata (JATS fpage, citation_firstpage,
-    the header band), as its last page, and in its "Cite as" line."""
-    from typeset.read.document import with_last_page  # (Pandoc's modules: not for a
-    # build that finds everything up to date)
+    """The article with its final pages: as its own (read.document.with_pages: the "Cite
+    as" line, JATS fpage/lpage, citation_firstpage/lastpage, the header band) and in its
+    metadata, where it was read with none."""
+    from typeset.read.document import with_pages as numbered  # (Pandoc's modules: not
+    # for a build that finds everything up to date)
 
-    first = str(first_page)
-    cite_as = tuple(_replace_text(node, str(FIRST_PAGE_PLACEHOLDER), first)
-                    for node in article.document.cite_as)
-    document = dataclasses.replace(article.document, cite_as=cite_as)
     metadata = dataclasses.replace(article.metadata, first_page=first_page)
-    article = dataclasses.replace(article, metadata=metadata, document=document)
-    return with_last_page(article, last_page)
-
-
-def _replace_text(node, old: str, new: str):
-    if isinstance(node, dict):
-        if node.get("t") == "Str":
-            return {"t": "Str", "c": node["c"].replace(old, new)}
-        return {key: _replace_text(value, old, new) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_replace_text(item, old, new) for item in node]
-    return node
+    return numbered(dataclasses.replace(article, metadata=metadata), first_page, last_page)
 
 
 class ArticleLayout:
-    """An article laid out with its page numbers unknown; `numbered(first_page)` gives it
-    with its final numbers (running foot, header band, "Cite as" line) and its PDF.
-
-    The one place the pagination meets the PDF layout. Today a numbered PDF is laid out a
-    second time with the numbers in (`expected_pages`, the count from the last build,
-    saves the first layout of an unchanged article that only moved); the single layout
-    with the numbers filled in afterwards is being built on the `layout` branch.
+    """An article laid out once with its page numbers unknown; `numbered(first_page)` gives
+    it with its final numbers (running feet, header band, "Cite as" line, page labels) and
+    its PDF, without laying it out again (render/pdf/layout.py). An unchanged article that
+    only moved (`expected_pages`, its count from the last build) is laid out when it is
+    numbered.
     """
 
     def __init__(self, article: Article, expected_pages: int | None = None):
-        from typeset.render.pdf import layout as pdf
-
         self.article = article
         self._layout = None
         self._expected = expected_pages
         if expected_pages is None:
-            with time_limit("pdf", display_path(article.source_path)):
-                self._layout = pdf.PdfLayout(article)
+            self._lay_out()
+
+    def _lay_out(self):
+        from typeset.render.pdf import layout as pdf
+
+        with time_limit("pdf", display_path(self.article.source_path)):
+            self._layout = pdf.PdfLayout(self.article)
+        return self._layout
 
     @property
     def page_count(self) -> int:
@@ -92,17 +75,10 @@ class ArticleLayout:
 
     def numbered(self, first_page: int) -> tuple[Article, bytes, list[str]]:
         """The article with its pages, its PDF and WeasyPrint's messages."""
-        from typeset.render.pdf import layout as pdf
-
-        count = self.page_count
+        layout = self._layout or self._lay_out()
+        article = with_pages(self.article, first_page, first_page + layout.page_count - 1)
         with time_limit("pdf", display_path(self.article.source_path)):
-            for _ in range(3):  # the numbers' width changed the page count: rarely once
-                article = with_pages(self.article, first_page, first_page + count - 1)
-                layout = pdf.PdfLayout(article)
-                if layout.page_count == count:
-                    break
-                count = layout.page_count
-            data, messages = layout.write()
+            data, messages = layout.write(first_page)
         return article, data, messages
 
 
@@ -248,8 +224,7 @@ def _process(task: ArticleTask, outcome: ArticleOutcome) -> None:
 
     worker = _worker
     builder = worker.builder
-    article = builder.read(task.manuscript,
-                           worker.issue.supplied_fields(FIRST_PAGE_PLACEHOLDER))
+    article = builder.read(task.manuscript, worker.issue.supplied_fields(), paginated=True)
     article = dataclasses.replace(article,
                                   published_folder=worker.issue.url(task.folder))
     outcome.warnings += article.warnings

@@ -6,6 +6,7 @@ Everything here is frozen. Renderers receive an `Article` and never change it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,7 +228,14 @@ class Article:
     document: Document
     bibliography: Any = field(default=None, compare=False)  # typeset.read.bibliography.Bibliography
     warnings: tuple[str, ...] = ()
-    last_page: int | None = None  # known after the PDF's layout, when first-page is set
+    # Whether its pages are numbered in print (its first page is set, or it is built in an
+    # issue): then the "Cite as" entry and the print page's header band carry
+    # PAGE_PLACEHOLDERS until the layout tells the page count.
+    paginated: bool = False
+    # The printed page numbers, filled after layout (read.document.with_pages): what the
+    # PDF prints, JATS fpage/lpage and citation_firstpage/lastpage all read these.
+    first_page: int | None = None
+    last_page: int | None = None
     # Where the article's folder is published on the journal's site, when an issue
     # publishes it (Issue.url); None: see the profile's article-base-url.
     published_folder: str | None = None
@@ -251,3 +259,18 @@ class Article:
         bibliography and the files the document shows (the style's are the journal's)."""
         bibliography = [Path(self.bibliography.path)] if self.bibliography else []
         return [self.source_path, *bibliography, *self.files.values()]
+
+
+# The page numbers an article's texts carry until its layout gives them: six digits, so
+# that citeproc formats them as page numbers, and different from the first digit on, so
+# that no page-range format ("expanded", "minimal", "chicago") abbreviates the range.
+FIRST_PAGE_PLACEHOLDER = "111111"
+LAST_PAGE_PLACEHOLDER = "999999"
+PAGE_PLACEHOLDERS = re.compile(rf"(?<!\d)(?:{FIRST_PAGE_PLACEHOLDER}|{LAST_PAGE_PLACEHOLDER})"
+                               r"(?!\d)")
+
+
+def fill_page_numbers(text: str, first_page: int, last_page: int) -> str:
+    """`text` with the page placeholders replaced by the printed page numbers."""
+    numbers = {FIRST_PAGE_PLACEHOLDER: str(first_page), LAST_PAGE_PLACEHOLDER: str(last_page)}
+    return PAGE_PLACEHOLDERS.sub(lambda match: numbers[match.group()], text)

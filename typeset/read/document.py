@@ -25,10 +25,11 @@ from typeset.model.article import (
     Metadata,
     Reference,
     Section,
+    fill_page_numbers,
 )
 from typeset.model.ast import attr_of, stringify, walk
 from typeset.model.reference import ReferenceRecord
-from typeset.read.pandoc import DIV_PREFIX, LAST_PAGE_PLACEHOLDER, SELF_KEY
+from typeset.read.pandoc import DIV_PREFIX, SELF_KEY
 from typeset.read.resources import check_images, check_links
 from typeset.read.source import Source
 
@@ -416,18 +417,19 @@ def _agreeing_suffix(span: dict, text: str) -> str:
     return text[0] + fitted + suffix[letters:] if fitted else text
 
 
-def with_last_page(article: Article, last_page: int) -> Article:
-    """The article once its PDF is laid out: the last page fills the "Cite as" range."""
-    cite_as = tuple(_fill(node, str(last_page)) for node in article.document.cite_as)
-    document = dataclasses.replace(article.document, cite_as=cite_as)
-    return dataclasses.replace(article, document=document, last_page=last_page)
+def with_pages(article: Article, first_page: int, last_page: int) -> Article:
+    """The article once its PDF is laid out: its printed page numbers set, and filled into
+    the "Cite as" entry. Every output reads the numbers from here."""
+    def fill(node):
+        if isinstance(node, dict):
+            if node.get("t") == "Str":
+                return {"t": "Str", "c": fill_page_numbers(node["c"], first_page, last_page)}
+            return {key: fill(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [fill(item) for item in node]
+        return node
 
-
-def _fill(node, last_page: str):
-    if isinstance(node, dict):
-        if node.get("t") == "Str":
-            return {"t": "Str", "c": node["c"].replace(LAST_PAGE_PLACEHOLDER, last_page)}
-        return {key: _fill(value, last_page) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_fill(item, last_page) for item in node]
-    return node
+    document = dataclasses.replace(article.document,
+                                   cite_as=tuple(fill(node) for node in article.document.cite_as))
+    return dataclasses.replace(article, document=document, first_page=first_page,
+                               last_page=last_page)

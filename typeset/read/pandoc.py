@@ -21,7 +21,12 @@ import yaml
 
 from typeset import paths as resources
 from typeset.errors import ManuscriptError, Problem, StageTimeout, warning
-from typeset.model.article import Journal, Metadata
+from typeset.model.article import (
+    FIRST_PAGE_PLACEHOLDER,
+    LAST_PAGE_PLACEHOLDER,
+    Journal,
+    Metadata,
+)
 from typeset.model.ast import walk
 from typeset.read.source import Source
 
@@ -32,10 +37,7 @@ FENCE = ":" * 12
 # down would let a manuscript set Pandoc options (a bibliography on the network or anywhere
 # on the machine) behind our back.
 READER = "markdown-native_divs-native_spans-yaml_metadata_block"
-PANDOC_TIMEOUT = 120
-# The last page is known only after layout: the "Cite as" entry carries this number until
-# then (see structure.with_last_page).
-LAST_PAGE_PLACEHOLDER = "999999"  # seconds; a pathological input must not hang the build
+PANDOC_TIMEOUT = 120  # seconds; a pathological input must not hang the build
 
 
 @dataclass(frozen=True)
@@ -72,8 +74,10 @@ def literal(text: str) -> str:
     return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
-def self_reference(metadata: Metadata, journal: Journal) -> dict:
-    """The article's own entry in CSL JSON, for the "Cite as" line."""
+def self_reference(metadata: Metadata, journal: Journal, paginated: bool = False) -> dict:
+    """The article's own entry in CSL JSON, for the "Cite as" line. A paginated article's
+    pages are known only after layout: the entry carries placeholders until then (filled
+    by read.document.with_pages)."""
     lang = metadata.lang
     entry: dict = {
         "id": SELF_KEY,
@@ -88,8 +92,8 @@ def self_reference(metadata: Metadata, journal: Journal) -> dict:
         entry["volume"] = literal(metadata.volume)
     if metadata.issue:
         entry["issue"] = literal(metadata.issue)
-    if metadata.first_page:
-        entry["page"] = f"{metadata.first_page}-{LAST_PAGE_PLACEHOLDER}"
+    if paginated:
+        entry["page"] = f"{FIRST_PAGE_PLACEHOLDER}-{LAST_PAGE_PLACEHOLDER}"
     if metadata.doi:
         entry["DOI"] = metadata.doi
     return entry
@@ -112,16 +116,18 @@ class CiteprocMemo:
 
 def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
                bibliography: Path | None, memo: CiteprocMemo | None = None,
-               bibliography_text: str | None = None) -> PandocResult:
+               bibliography_text: str | None = None,
+               paginated: bool = False) -> PandocResult:
     """`bibliography_text`: what citeproc reads instead of the file's own text, when the
-    pipeline amends it (read/bibliography.py: citeproc_text)."""
+    pipeline amends it (read/bibliography.py: citeproc_text). `paginated`: see
+    self_reference."""
     lang = metadata.lang
     meta = {
         "lang": {"en": "en-US", "tr": "tr-TR"}.get(lang, lang),
         "link-citations": True,
         "link-bibliography": True,
         "nocite": [f"@{key}" for key in (*metadata.nocite, SELF_KEY)],
-        "references": [self_reference(metadata, journal)],
+        "references": [self_reference(metadata, journal, paginated)],
     }
     csl = csl_style(journal, lang)
     key = json.dumps([meta, str(csl), _stamp(bibliography), bibliography_text],

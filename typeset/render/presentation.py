@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 
 from typeset import i18n
-from typeset.model.article import Article
+from typeset.model.article import FIRST_PAGE_PLACEHOLDER, LAST_PAGE_PLACEHOLDER, Article
 from typeset.render.html.writer import HtmlWriter
 
 
@@ -48,7 +48,19 @@ def numbered(label: str, value: str | None) -> str:
     return f"{label} {value}" if value[0].isdigit() else value
 
 
-def page_context(article: Article, writer: HtmlWriter) -> dict:
+def page_range(article: Article, placeholders: bool = False) -> str | None:
+    """The printed page range ("23–41"), once the layout has given it; before that, for
+    the print page of a paginated article, the placeholders its layout fills in."""
+    if article.first_page is not None:
+        return f"{article.first_page}–{article.last_page}"
+    if placeholders and article.paginated:
+        return f"{FIRST_PAGE_PLACEHOLDER}–{LAST_PAGE_PLACEHOLDER}"
+    return None
+
+
+def page_context(article: Article, writer: HtmlWriter, print_page: bool = False) -> dict:
+    """What a page template shows; `print_page`: for the PDF, where the page numbers are
+    placeholders until the layout fills them in."""
     md, journal, lang = article.metadata, article.journal, article.lang
     body = writer.blocks(article.document.blocks)
     appendices = writer.blocks(article.document.appendices)
@@ -95,9 +107,7 @@ def page_context(article: Article, writer: HtmlWriter) -> dict:
     issue_parts = [numbered(labels["volume"], md.volume), numbered(labels["issue"], md.issue)]
     if any(issue_parts):
         issue_parts.append(str(md.year))
-    if md.first_page:
-        pages = (f"{md.first_page}–{article.last_page}" if article.last_page
-                 else str(md.first_page))
+    if pages := page_range(article, placeholders=print_page):
         issue_parts.append(f"{labels['pages']} {pages}")
     return {
         "article": article,

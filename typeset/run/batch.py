@@ -48,7 +48,8 @@ _builder = None  # one per worker process, kept between manuscripts
 
 def _worker_builder(strict: bool, use_cache: bool):
     global _builder
-    if _builder is None:
+    # Made again when the settings change (one process may run several commands).
+    if _builder is None or (_builder.strict, _builder.use_cache) != (strict, use_cache):
         from typeset.run.builder import Builder
 
         _builder = Builder(strict=strict, use_cache=use_cache)

@@ -7,6 +7,7 @@ JATS DTD and Schematron) is loaded once and reused.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import shutil
@@ -18,7 +19,7 @@ from pathlib import Path
 from typeset.errors import ManuscriptError, Problem, UsageError
 from typeset.model.article import Article
 from typeset.read.bibliography import Bibliography, citeproc_text, load_bibliography
-from typeset.read.document import build_document
+from typeset.read.document import build_document, with_pages
 from typeset.read.frontmatter import parse_front_matter
 from typeset.read.journal import find_journal
 from typeset.read.pandoc import CiteprocMemo, run_pandoc
@@ -28,6 +29,7 @@ from typeset.run.cache import BuildCache
 from typeset.run.timeouts import time_limit
 
 log = logging.getLogger("typeset")
+LONG_ARTICLE_PAGES = 40  # laid-out pages freed at once after the PDF is written (build)
 
 @dataclass
 class RenderedOutputs:
@@ -67,24 +69,31 @@ class Builder:
 
     # -- stages -------------------------------------------------------------------------
 
-    def read(self, manuscript: Path, supplied: dict | None = None) -> Article:
+    def read(self, manuscript: Path, supplied: dict | None = None, *,
+             paginated: bool | None = None) -> Article:
         """Everything up to the article model: no output is rendered yet. `supplied`:
-        front-matter fields given from outside (an issue's, see Issue.supplied_fields)."""
+        front-matter fields given from outside (an issue's, see Issue.supplied_fields).
+        `paginated`: whether its pages are numbered in print (by default: when its first
+        page is set; an issue build says True, the first page being its to give)."""
         with time_limit("read", display_path(manuscript)):
-            return self._read(manuscript, supplied)
+            return self._read(manuscript, supplied, paginated)
 
-    def _read(self, manuscript: Path, supplied: dict | None = None) -> Article:
+    def _read(self, manuscript: Path, supplied: dict | None = None,
+              paginated: bool | None = None) -> Article:
         source = read_manuscript(manuscript)
         metadata, journal = parse_front_matter(
             source, lambda journal_id: find_journal(journal_id, self.styles), supplied)
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
         records = bibliography.records if bibliography else {}
+        if paginated is None:
+            paginated = metadata.first_page is not None
         result = run_pandoc(source, metadata, journal,
                             bibliography.path if bibliography else None, self._citeproc_memo,
-                            citeproc_text(bibliography, metadata.lang) if bibliography else None)
+                            citeproc_text(bibliography, metadata.lang) if bibliography else None,
+                            paginated=paginated)
         document = build_document(result.ast, source, metadata, journal, records)
         return Article(manuscript.resolve(), metadata, journal, document, bibliography,
-                       result.warnings)
+                       result.warnings, paginated=paginated)
 
     def _bibliography(self, manuscript: Path, relative: str | None,
                       name: str) -> Bibliography | None:
@@ -158,8 +167,9 @@ class Builder:
         made = RenderedOutputs(manuscript, warnings=list(article.warnings))
         with time_limit("pdf", display_path(manuscript)):
             layout = self._layout(article, names)
-        if layout is not None:
-            article = layout.article  # with its last page, when the first page is set
+        if layout is not None and article.paginated:
+            first = article.metadata.first_page
+            article = with_pages(article, first, first + layout.page_count - 1)
         job = RenderJob(frozenset(names), manuscript.stem, layout,
                         self.jats_validator if self.validate_jats else None)
         copied: dict[str, Path] = {}
@@ -170,6 +180,13 @@ class Builder:
             copied.update(rendered.files)
             made.warnings += rendered.warnings
             made.notes += rendered.notes
+            if output.name == "pdf":
+                # The laid-out pages are the build's largest object (about 2 MB a page,
+                # held in reference cycles): a long article's are freed before its JATS
+                # is validated (a collection costs some 50 ms, worth it only then).
+                pages, job.layout, layout = job.layout.page_count, None, None
+                if pages > LONG_ARTICLE_PAGES:
+                    gc.collect()
         made.files.update(sorted(copied.items()))
         self._apply_strict(made)
         made.inputs = article.input_files
@@ -184,9 +201,9 @@ class Builder:
     @staticmethod
     def _layout(article: Article, formats: list[str]):
         """The PDF laid out (a pdf.PdfLayout), when it is wanted or when the last page must
-        be known (with a first page set, JATS lpage, "Cite as" and citation_lastpage need
-        it)."""
-        if "pdf" not in formats and not article.metadata.first_page:
+        be known (for a paginated article, JATS lpage, "Cite as" and citation_lastpage
+        need it)."""
+        if "pdf" not in formats and not article.paginated:
             return None
         from typeset.render.pdf import layout as pdf
 

@@ -91,9 +91,8 @@ def published_online(article: Article) -> bool:
 
 
 def page_range(article: Article) -> tuple[int | None, int | None]:
-    """First and last page, each when known (the last once the PDF has been laid out)."""
-    first = article.metadata.first_page
-    return first, (article.last_page if first is not None else None)
+    """First and last page, once the PDF has been laid out (read.document.with_pages)."""
+    return article.first_page, article.last_page
 
 
 # -- Highwire Press ----------------------------------------------------------------------

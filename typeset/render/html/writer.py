@@ -12,8 +12,7 @@ from html import escape as _escape
 from markupsafe import Markup
 
 from typeset import mathtex
-from typeset.model.ast import attr_of, stringify, table_cells, walk
-from typeset.render.pdf.footnotes import split_before_word
+from typeset.model.ast import attr_of, stringify, table_cells
 
 _SIMPLE = {"Emph": "em", "Strong": "strong", "Underline": "u", "Strikeout": "s",
            "Superscript": "sup", "Subscript": "sub"}
@@ -26,14 +25,12 @@ def escape(text: str) -> str:
 class HtmlWriter:
     def __init__(self, *, print_notes: bool = False, heading_offset: int = 1,
                  quotes: tuple[str, str, str, str] = ("“", "”", "‘", "’"),
-                 page_breaks: dict[int, int] | None = None,
                  labels: dict[str, str] | None = None, font_size_pt: float = 11):
         self.print_notes = print_notes  # print: notes in place, math as SVG; else MathML
         self.labels = labels or {"figure": "Figure", "table": "Table",
                                  "appendix": "Appendix"}
         self.font_size_pt = font_size_pt
         self._figure_caption = ""  # alt text for a figure's image that has none
-        self.page_breaks = page_breaks or {}  # note number -> word to break the page before
         self.heading_offset = heading_offset
         self.quotes = quotes
         self.notes: list[str] = []  # HTML of each note, numbered from 1
@@ -51,8 +48,6 @@ class HtmlWriter:
     def block(self, block: dict) -> str:
         kind, content = block["t"], block.get("c")
         if kind == "Para":
-            if self.page_breaks:
-                return self.paragraph_with_break(content)
             return f"<p>{self.inlines(content)}</p>\n"
         if kind == "Plain":
             return str(self.inlines(content))
@@ -95,19 +90,6 @@ class HtmlWriter:
         if kind == "Table":
             return self.table(block)
         return ""  # RawBlock was refused before; nothing else is left
-
-    def paragraph_with_break(self, inlines: list) -> str:
-        """A paragraph split before the line of a note's call (see footnotes.py)."""
-        first = len(self.notes) + 1
-        count = sum(1 for node in walk(inlines) if node["t"] == "Note")
-        for number in range(first, first + count):
-            if number in self.page_breaks:
-                head, tail = split_before_word(inlines, self.page_breaks[number])
-                if head:
-                    return (f'<p class="before-page-break">{self.inlines(head)}</p>\n'
-                            f'<p class="after-page-break">{self.inlines(tail)}</p>\n')
-                return f'<p class="page-break-before">{self.inlines(inlines)}</p>\n'
-        return f"<p>{self.inlines(inlines)}</p>\n"
 
     def header(self, block: dict) -> str:
         level, _attr, inlines = block["c"]

@@ -140,6 +140,7 @@ def render_jats(article: Article) -> str:
         "appendices": appendices,
         "references": references,
         "fn_group": writer.fn_group(),
+        "first_page": article.first_page,
         "last_page": article.last_page,
         "country_name": lambda code: country_name(code, lang),
     }
