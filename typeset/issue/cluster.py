@@ -6,14 +6,15 @@ so on a cluster the same work runs in two rounds, the pagination staying on the 
 
 1. each article without a known page count is read and laid out on a worker, which
    answers with its page count (`count_pages`);
-2. the client gives every article its first page (`first_pages`), and each article is
-   read again, numbered, laid out with its numbers and rendered on a worker
-   (`number_and_render`: paginate's own `process_article`, with a ledger that already
-   knows every count), which answers with its outputs and its article model.
+2. with every count known, so every first page, each article is read again, laid out,
+   numbered and rendered on a worker (`number_and_render`: paginate's own
+   `process_article`, with a ledger that already knows every count), which answers with
+   its outputs and its article model.
 
-The work is the local build's (a first layout for the page count, a second with the
-numbers in) plus one more reading of each article. Everything after (the pagination's
-check, the issue's PDF, its pages and deposits) stays on the client, as locally. The
+Locally an article is laid out once, its numbers written in afterwards; here it is laid out
+twice (a laid-out document cannot leave the worker that made it, and the second round may
+run elsewhere), and read twice. Everything after (the pagination's check, the issue's PDF,
+its pages and deposits) stays on the client, as locally. The
 articles travel as in a batch on the cluster (run/remote.py): their folders as bytes, the
 outputs back as bytes or by name, problems with the client's paths; the article model
 comes back with the worker's paths and is given the client's (`_on_client`).
@@ -29,7 +30,6 @@ from pathlib import Path
 from typeset import paths as resources
 from typeset.errors import ManuscriptError, Problem
 from typeset.issue.paginate import (
-    FIRST_PAGE_PLACEHOLDER,
     ArticleLayout,
     ArticleOutcome,
     ArticleTask,
@@ -75,8 +75,8 @@ def count_pages(article: remote.ArticleFiles, issue: Issue, folder: str, strict:
     answer = PageCount()
     with remote.on_worker(article, digest) as here:
         try:
-            read = _builder(strict, True).read(
-                here.manuscript, issue.supplied_fields(FIRST_PAGE_PLACEHOLDER))
+            read = _builder(strict, True).read(here.manuscript, issue.supplied_fields(),
+                                               paginated=True)
             read = dataclasses.replace(read, published_folder=issue.url(folder))
             answer.count = ArticleLayout(read).page_count
         except Exception as exc:  # the article's problems: an answer, not a failure
