@@ -1,12 +1,17 @@
 """The benchmark of issue "speed and scale": the pipeline against the floor and the peers.
 
     .venv/bin/python bench/benchmark.py [--runs 3] [--batch 24] [--only deposits|issue]
+    .venv/bin/python bench/benchmark.py --scaling [SIZE_KB ...]
 
 Each figure is the median of --runs fresh processes (the batch figures: one run each),
 with the peak memory (RSS, summed over a command's whole process tree) beside it. The
 floor is what no pipeline on these tools can beat: WeasyPrint alone rendering our print
 HTML, plus Pandoc alone reading the same Markdown. The last figures are in
 docs/performance.md.
+
+--scaling measures time and peak memory of full builds against the size of the input, in
+three shapes (the sample's body repeated, footnotes, one long paragraph): the figures the
+limits in run/memory.py, run/timeouts.py and read/source.py are set from.
 """
 
 from __future__ import annotations
@@ -500,6 +505,52 @@ print(json.dumps({"html": sorted(html)[2], "pdf": sorted(pdfs)[2]}))
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def scaled_manuscript(folder: Path, shape: str, size: int) -> Path:
+    """A manuscript of `size` KB (for "notes": `size` footnotes) in `folder`."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+    shutil.copytree(SAMPLE.parent, folder, ignore=shutil.ignore_patterns("turkish"))
+    if shape == "article":
+        copies, n = [], 0
+        while sum(len(c) for c in copies) < size * 1024:
+            copy = re.sub(r"\{#sec:[^}]*\}", "", body) if n else body
+            copies.append(copy.replace("[^1]", f"[^n{n}]"))
+            n += 1
+        body = "\n\n".join(copies)
+    elif shape == "notes":
+        body = body + "\n\n# Notes test {.unnumbered}\n\n" + "".join(
+            f"Sentence {n} of the notes test.[^t{n}]\n\n[^t{n}]: Note {n}, with a few "
+            "words of its own.\n\n" for n in range(size))
+    elif shape == "paragraph":
+        words = ["alliance", "interest", "region", "policy", "history", "state", "power", "order"]
+        body = body + "\n\n" + " ".join(words[n % len(words)] for n in range(size * 128))
+    (folder / "article.md").write_text(front + "\n---\n" + body, encoding="utf-8")
+    return folder / "article.md"
+
+
+def scaling(sizes: list[int]) -> None:
+    """Seconds and peak MB of full builds against input size; one row per build."""
+    cases = [("article", size) for size in sizes] + \
+        [("notes", count) for count in (1000, 3000, 10000)] + \
+        [("paragraph", size) for size in sizes[:2]]
+    print(f"{'shape':<10} {'size':>8} {'input KB':>9} {'seconds':>8} {'peak MB':>8}")
+    with tempfile.TemporaryDirectory(prefix="typeset-scaling-") as scratch_name:
+        scratch = Path(scratch_name)
+        for shape, size in cases:
+            manuscript = scaled_manuscript(scratch / f"{shape}{size}", shape, size)
+            kb = manuscript.stat().st_size / 1024
+            env = {"TYPESET_BUILD_TIMEOUT": "0", "TYPESET_STAGE_TIMEOUT": "0",
+                   "TYPESET_MEMORY_LIMIT": "0"}
+            try:
+                seconds, peak = run([*BUILD, "build", str(manuscript), "--out",
+                                     str(scratch / f"out-{shape}{size}"), "--no-cache"],
+                                    env=env)
+            except SystemExit as failure:
+                print(f"{shape:<10} {size:>8} {kb:9.0f} failed: {str(failure)[-200:]}")
+                continue
+            print(f"{shape:<10} {size:>8} {kb:9.0f} {seconds:8.1f} {peak:8.0f}", flush=True)
+
+
 def deposit_times(runs: int) -> dict[str, float]:
     """The issue's deposits for 8 articles (the two samples under the test journal, four
     times each with their own DOIs), in fresh processes: compiling each schema (once per
@@ -657,7 +708,13 @@ def main() -> None:
     parser.add_argument("--only", choices=("deposits", "issue", "cluster"),
                         help="run one part: the issue's Crossref and DOAJ deposits, the "
                              "issue build, or the batch on a Dask cluster (6a, 6c-6e)")
+    parser.add_argument("--scaling", type=int, nargs="*", metavar="SIZE_KB",
+                        help="measure builds of growing inputs instead (default sizes: "
+                             "250 500 1000 2000 4000 KB)")
     args = parser.parse_args()
+    if args.scaling is not None:
+        scaling(args.scaling or [250, 500, 1000, 2000, 4000])
+        return
     if args.only == "deposits":
         for name, seconds, _peak in deposit_rows(args.runs):
             print(f"{name:<64} {seconds:8.3f}")

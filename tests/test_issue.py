@@ -11,6 +11,8 @@ bad input, each reported located, all at once, with nothing written.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +23,8 @@ import pikepdf
 import pypdf
 import pytest
 from lxml import etree
+
+from typeset.run.write import RECORD
 
 from .conftest import ROOT, run_cli
 from .helpers_manuscript import write_manuscript
@@ -527,6 +531,9 @@ def bad_runs(tmp_path_factory) -> dict:
         out = root / name / "out"
         out.mkdir()
         (out / "previous.txt").write_text("an earlier build\n", encoding="utf-8")
+        (out / RECORD).write_text(json.dumps({"format": 2, "sets": {"earlier": {"outputs": {
+            "previous.txt": hashlib.sha256(b"an earlier build\n").hexdigest()}}}}),
+            encoding="utf-8")
         return folder, out, run_cli("build", str(folder), "--out", str(out), env=env)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -545,4 +552,4 @@ def test_bad_issue_input_is_reported_located_with_nothing_written(case, bad_runs
     missing = [line for line in expected if line.removeprefix(str(folder) + "/") not in got]
     assert not missing, result.stderr
     assert len(got) == len(expected), result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["previous.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [RECORD, "previous.txt"]

@@ -4,6 +4,8 @@ through the real command line: exit status 1, exactly the expected messages, eac
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -12,6 +14,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from typeset.run.write import RECORD
 
 from .conftest import run_cli
 
@@ -36,7 +40,7 @@ def _params():
 
 def _prepare(name: str, root: Path) -> Path:
     """A copy of the case in `root/<name>/case/`, as an editor's folder would be, with an
-    output folder that already holds an earlier build's file."""
+    output folder that already holds an earlier build's file (and its record)."""
     source = CORPUS / name
     work = root / name / "case"
     shutil.copytree(source, work, symlinks=True,
@@ -47,6 +51,8 @@ def _prepare(name: str, root: Path) -> Path:
     out = work / "out"
     out.mkdir()
     (out / PREVIOUS).write_text("an earlier build\n", encoding="utf-8")
+    (out / RECORD).write_text(json.dumps({"format": 2, "sets": {"earlier": {"outputs": {
+        PREVIOUS: hashlib.sha256(b"an earlier build\n").hexdigest()}}}}), encoding="utf-8")
     return work
 
 
@@ -76,7 +82,8 @@ def test_malformed_case(case, corpus_runs):
     for line in result.stderr.splitlines():
         assert LOCATED.match(line), f"not located as path:line:column: {line}"
     out = work / "out"
-    assert sorted(p.name for p in out.iterdir()) == [PREVIOUS], "the build wrote output"
+    assert sorted(p.name for p in out.iterdir()) == [RECORD, PREVIOUS], \
+        "the build wrote output"
     assert (out / PREVIOUS).read_text(encoding="utf-8") == "an earlier build\n"
 
 

@@ -92,7 +92,7 @@ def test_an_image_in_an_abstract_is_copied_and_hashed_like_the_body_figures(tmp_
     assert (out / "figures" / "abstract.png").read_bytes() == tiny_png()
     assert 'src="figures/abstract.png"' in (out / "article.html").read_text(encoding="utf-8")
     record = json.loads((out / ".typeset-cache.json").read_text(encoding="utf-8"))
-    (inputs,) = [entry["inputs"] for entry in record.values()]
+    (inputs,) = [entry["inputs"] for entry in record["sets"].values()]
     assert str((folder / "figures" / "abstract.png").resolve()) in inputs
     # Changing only that image makes the next build a real one.
     (folder / "figures" / "abstract.png").write_bytes(tiny_png() + b"\0")

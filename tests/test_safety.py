@@ -3,6 +3,7 @@ outside the manuscript's folder, no unescaped text in an output, no endless stag
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -10,24 +11,28 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import pytest
 from lxml import etree, html
+from PIL import Image
 
 from typeset.errors import Problem, StageTimeout
 from typeset.model.ast import walk
-from typeset.read.resources import check_images, check_links, image_kind
+from typeset.read.images import image_kind
+from typeset.read.resources import check_images, check_links
 from typeset.read.source import read_manuscript
 from typeset.render.html.page import render_html
 from typeset.render.jats import article as jats
 from typeset.render.pdf.fetch import MAX_DATA_URL_BYTES, Refused, SafeFetcher, resolve
 from typeset.render.pdf.layout import render_print_html
 from typeset.run.builder import Builder
+from typeset.run.timeouts import limits_deferred
 from typeset.run.timeouts import seconds_limit as time_limit
 
 from .conftest import run_cli
-from .helpers_manuscript import BODY, source_of, write_manuscript
+from .helpers_manuscript import BODY, source_of, tiny_png, write_manuscript
 
 PNG = (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + b"IHDR" + struct.pack(">II", 2, 2)
        + b"\x08\x02\x00\x00\x00" + b"\x00" * 4)
@@ -182,21 +187,25 @@ def image_problems(folder: Path, url: str) -> list[Problem]:
 def figures(tmp_path) -> Path:
     folder = tmp_path / "manuscript"
     (folder / "figures").mkdir(parents=True)
-    (folder / "figures" / "map.png").write_bytes(PNG)
-    (folder / "figures" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 20)
-    (folder / "figures" / "anim.gif").write_bytes(b"GIF89a\x02\x00\x02\x00" + b"\x00" * 8)
+    (folder / "figures" / "map.png").write_bytes(tiny_png())
+    for name, kind in (("photo.jpg", "JPEG"), ("anim.gif", "GIF"), ("pic.webp", "WEBP")):
+        stream = io.BytesIO()
+        Image.new("RGB", (3, 2), (10, 120, 200)).save(stream, format=kind)
+        (folder / "figures" / name).write_bytes(stream.getvalue())
     (folder / "figures" / "chart.svg").write_text(
         '<?xml version="1.0"?>\n<!-- made by hand -->\n<svg xmlns="http://www.w3.org/2000/svg"'
         ' width="2" height="2"/>\n', encoding="utf-8")
-    (folder / "figures" / "pic.webp").write_bytes(b"RIFF\x00\x00\x00\x00WEBPVP8 " + bytes(20))
     (folder / "figures" / "notes.png").write_text("not an image\n", encoding="utf-8")
-    (folder / "figures" / "huge.png").write_bytes(PNG.replace(struct.pack(">II", 2, 2),
-                                                              struct.pack(">II", 60000, 60000)))
+    # A header announcing 60000 × 60000 pixels (its data never decoded).
+    header = struct.pack(">IIBBBBB", 60000, 60000, 8, 2, 0, 0, 0)
+    (folder / "figures" / "huge.png").write_bytes(
+        tiny_png()[:8] + struct.pack(">I", 13) + b"IHDR" + header
+        + struct.pack(">I", zlib.crc32(b"IHDR" + header)) + tiny_png()[33:])
     (folder / "figures" / "xxe.svg").write_text(
         '<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
         '<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>', encoding="utf-8")
     (folder / "figures" / "folder.png").mkdir()
-    (tmp_path / "outside.png").write_bytes(PNG)
+    (tmp_path / "outside.png").write_bytes(tiny_png())
     (folder / "linked.png").symlink_to(tmp_path / "outside.png")
     (folder / "inside-link.png").symlink_to(folder / "figures" / "map.png")
     return folder
@@ -228,13 +237,18 @@ def test_image_files_inside_the_folder_are_accepted(figures, url):
     ("figures/notes.png", "'figures/notes.png' is not an image file"),
     ("figures/folder.png", "the image 'figures/folder.png' is a folder"),
     ("figures/huge.png", "the image 'figures/huge.png' is 60000 × 60000 pixels"),
-    ("figures/xxe.svg", "the SVG image 'figures/xxe.svg' declares XML entities"),
 ])
 def test_images_that_are_refused_with_their_line(figures, url, message):
     found = image_problems(figures, url)
     assert len(found) == 1
     assert message in found[0].message
     assert (found[0].line, found[0].column) == (7, 8)
+
+
+def test_an_svg_with_entities_is_refused_at_its_own_line(figures):
+    (found,) = image_problems(figures, "figures/xxe.svg")
+    assert found.message == "the SVG image 'figures/xxe.svg' declares XML entities"
+    assert (found.path, found.line) == (str(figures / "figures" / "xxe.svg"), 1)
 
 
 def test_image_kinds_are_told_by_their_first_bytes():
@@ -342,6 +356,33 @@ def test_nested_time_limits_fire_at_the_earliest_deadline():
     with time_limit(0.05, "done"):
         pass
     _busy(0.2)  # and none is left behind
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_limit_dropped_by_a_destructor_fires_again():
+    """The garbage collector runs destructors at any moment, and Python prints and drops
+    an exception raised in one: the expired limit fires again until its block ends."""
+    class Slow:
+        def __del__(self):
+            _busy(0.4)  # the limit expires in here
+
+    started = time.perf_counter()
+    with pytest.raises(StageTimeout, match=r"^again$"), time_limit(0.1, "again"):
+        Slow()  # collected at once: its destructor runs, the first alarm is dropped
+        _busy(5)
+    assert time.perf_counter() - started < 3
+
+
+def test_a_limit_waits_for_a_block_that_defers_it():
+    """Inside `limits_deferred` (a library call that would swallow our exception and
+    raise its own), an expired limit goes off only when the block ends."""
+    steps = []
+    with pytest.raises(StageTimeout, match=r"^late$"), time_limit(0.1, "late"):
+        with limits_deferred():
+            _busy(0.4)
+            steps.append("the deferred block ran to its end")
+        _busy(3)
+    assert steps == ["the deferred block ran to its end"]
 
 
 def test_a_time_limit_keeps_an_enclosing_alarm_of_other_code():

@@ -61,6 +61,14 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--jobs", type=int, default=1, metavar="N",
                        help="read N of an issue's articles at once (default: 1)")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    for command in (build, check):
+        command.add_argument("--timeout", type=float, metavar="SECONDS",
+                             help="stop a manuscript's build after this long (default: "
+                                  "TYPESET_BUILD_TIMEOUT, else 600; 0: no limit)")
+        command.add_argument("--memory", type=float, metavar="MB",
+                             help="refuse a manuscript whose build would need more memory "
+                                  "(default: TYPESET_MEMORY_LIMIT, else 2048 or 80%% of the "
+                                  "memory available; 0: no limit)")
     serve = commands.add_parser("serve", help="preview the reading page in a browser, "
                                               "rebuilt on every save")
     serve.add_argument("manuscript", nargs="?", type=Path, metavar="MANUSCRIPT",
@@ -192,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
         formats = _formats(getattr(args, "to", ",".join(FORMATS)))
         if getattr(args, "jobs", 1) < 1:
             raise UsageError("--jobs: give a number from 1")
+        for option in ("timeout", "memory"):
+            if (getattr(args, option, None) or 0) < 0:
+                raise UsageError(f"--{option}: give a number from 0 (0: no limit)")
         issue = issue_argument(args.manuscripts)
         if issue and set(formats) != set(FORMATS):
             raise UsageError("--to: an issue is built whole (its PDF joins the articles' "
@@ -201,13 +212,19 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
-    if issue:
-        from typeset.issue.command import run_issue_command
+    try:
+        if issue:
+            from typeset.issue.command import run_issue_command
 
-        return run_issue_command(args.command, *issue, args, cluster)
-    if args.command == "check":
-        return _check(manuscripts, args.strict)
-    return _build(manuscripts, formats, args, cluster)
+            return run_issue_command(args.command, *issue, args, cluster)
+        if args.command == "check":
+            return _check(manuscripts, args.strict, _limits(args))
+        return _build(manuscripts, formats, args, cluster)
+    except KeyboardInterrupt:
+        print(("\n" if sys.stderr.isatty() else "") + "build.py: interrupted; every "
+              "output folder holds its previous outputs or the new ones, complete",
+              file=sys.stderr)
+        return 130
 
 
 def _cluster_options(args: argparse.Namespace):
@@ -246,14 +263,21 @@ def _cluster_options(args: argparse.Namespace):
 def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace,
            cluster=None) -> int:
     from typeset.run.batch import build_many
+    from typeset.run.write import check_output_folder
 
     interactive = sys.stderr.isatty()
     several = len(manuscripts) > 1
     plan = [(m, output_folder(m, args.out, several)) for m in manuscripts]
+    try:  # before any work: a folder we may not write into is a mistake on the command line
+        for out_dir in dict.fromkeys(out_dir for _, out_dir in plan):
+            check_output_folder(out_dir)
+    except UsageError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return 2
     try:
         outcomes = build_many(plan, formats, jobs=args.jobs, strict=args.strict,
                               use_cache=not args.no_cache, progress=interactive,
-                              cluster=cluster)
+                              limits=_limits(args), cluster=cluster)
     except UsageError as exc:  # the cluster cannot be used: nothing was sent
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
@@ -274,11 +298,18 @@ def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace
     return 1 if failed else 0
 
 
-def _check(manuscripts: list[Path], strict: bool) -> int:
+def _limits(args: argparse.Namespace):
+    from typeset.run.batch import Limits
+
+    return Limits(seconds=args.timeout, megabytes=args.memory)
+
+
+def _check(manuscripts: list[Path], strict: bool, limits) -> int:
     from typeset.run.batch import problems_of
     from typeset.run.builder import Builder
 
-    builder = Builder(strict=strict)
+    builder = Builder(strict=strict, time_budget=limits.seconds,
+                      memory_limit=limits.megabytes)
     failed = 0
     notes: list[Problem] = []
     for manuscript in manuscripts:

@@ -113,6 +113,24 @@ class StageTimeout(TypesetError):
     """A stage ran past its time limit."""
 
 
+class OutputError(TypesetError):
+    """The outputs could not be written (a full disk, a read-only file system...); the
+    previous outputs are untouched. Located at the output folder, not the manuscript."""
+
+    def __init__(self, path: Path | str, message: str, hint: str = ""):
+        self.problem = Problem(_shown_path(path), None, None, message, hint=hint)
+        super().__init__(str(self.problem))
+
+    def __reduce__(self):
+        return (type(self), (self.problem.path, self.problem.message, self.problem.hint))
+
+
+def _shown_path(path: Path | str) -> str:
+    from typeset.read.source import display_path  # (errors.py imports nothing of ours)
+
+    return display_path(Path(path)) if isinstance(path, Path) else path
+
+
 def _problem_order(problem: Problem) -> tuple:
     return (problem.path, problem.line or 0, problem.column or 0, problem.field,
             problem.message)

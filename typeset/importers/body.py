@@ -22,7 +22,7 @@ from typeset.importers.inlines import block_inlines, block_text, plain, words
 from typeset.importers.language import ascii_fold, is_all_caps, title_case
 from typeset.importers.layout import heading_of
 from typeset.importers.report import Report
-from typeset.read.resources import image_kind
+from typeset.read.images import image_kind
 
 BODY = "body"
 CAPTION = re.compile(r"^(?P<word>Tablo|Table|Şekil|Figure|Fig\.|Grafik|Resim|Harita)\s*"

@@ -16,14 +16,12 @@ written when there is any.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from typeset.errors import ManuscriptError, Problem, UsageError, warning
+from typeset.errors import ManuscriptError, Problem, warning
 from typeset.issue.paginate import (
     ARTICLE_OUTPUTS,
     ArticleOutcome,
@@ -32,10 +30,12 @@ from typeset.issue.paginate import (
     process_articles,
 )
 from typeset.issue.read import IssueEntry, IssueReading, check_first_pages, read_issue
-from typeset.issue.record import IssueRecord, issue_options
+from typeset.issue.record import RECORD_FILE, IssueRecord, issue_options
 from typeset.model.issue import ISSUE_FILE, Issue, IssueArticle
 from typeset.read.source import display_path
 from typeset.run.batch import ProgressBar
+from typeset.run.cache import file_hash
+from typeset.run.write import OutputSet
 
 
 @dataclass
@@ -119,10 +119,8 @@ def build_issue(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = Fa
     if strict and result.warnings:
         raise ManuscriptError([w.as_error("--strict makes warnings errors")
                                for w in result.warnings])
-    result.outputs = write_issue(out_dir, issue, articles, outcomes, files, record)
-    folders = {item.folder for item in articles}
-    record.save(issue, options, _article_records(entries, articles, outcomes, out_dir),
-                [path for path in result.outputs if path.name not in folders])
+    result.outputs = write_issue(out_dir, issue, entries, articles, outcomes, files,
+                                 record, options)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -244,67 +242,49 @@ def render_issue_outputs(issue: Issue, articles: list[IssueArticle],
 
 # -- writing ----------------------------------------------------------------------------
 
-def write_issue(out_dir: Path, issue: Issue, articles: list[IssueArticle],
-                outcomes: list[ArticleOutcome], files: dict[str, bytes],
-                record: IssueRecord) -> list[Path]:
-    """Write everything at once: into a scratch folder inside `out_dir`, then moved into
-    place (an article's folder replaced whole), so that a failed build leaves the
-    previous outputs as they were."""
+def write_issue(out_dir: Path, issue: Issue, entries: list[IssueEntry],
+                articles: list[IssueArticle], outcomes: list[ArticleOutcome],
+                files: dict[str, bytes], record: IssueRecord, options: str) -> list[Path]:
+    """Write the issue's folder as one set (run/write.py): every article's folder, the
+    issue's own outputs and its record replace the previous ones all at once, or not at
+    all. What the last build wrote and this one does not (an article taken out of the
+    issue, a deposit the profile no longer allows) goes with it. Returns the top-level
+    paths written."""
     from typeset.issue import site
 
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"{display_path(out_dir)}: cannot make the output folder there "
-                         f"({exc.strerror or exc})") from None
-    written = []
-    with tempfile.TemporaryDirectory(prefix=".typeset-", dir=out_dir) as scratch:
-        scratch_dir = Path(scratch)
-        folders = []
-        for item, outcome in zip(articles, outcomes, strict=True):
-            if not outcome.rendered:
-                continue
-            target = scratch_dir / item.folder
-            target.mkdir()
-            for fmt, data in outcome.rendered.items():
-                (target / ARTICLE_OUTPUTS[fmt]).write_bytes(data)
-            for relative, source in outcome.files.items():
-                destination = target / relative
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(source, destination)
-            folders.append(item.folder)
-        for name, data in files.items():
-            (scratch_dir / name).write_bytes(data)
-        names = list(files) + site.copy_issue_assets(issue, scratch_dir)
-        # What the last build wrote and this one does not (an article no longer in the
-        # issue, a deposit the profile no longer allows) goes.
-        current = {*names, *(item.folder for item in articles)}
-        gone = [name for name in [*record.article_folders, *record.output_names]
-                if name not in current and (out_dir / name).exists()]
-        for name in [*folders, *names, *gone]:
-            target = out_dir / name
-            if target.is_dir() and not target.is_symlink():
-                os.replace(target, scratch_dir / f".previous-{len(written)}-{name}")
-            elif name in gone:
-                target.unlink()
-            if name not in gone:
-                os.replace(scratch_dir / name, target)
-                written.append(target)
-    return written
-
-
-def _article_records(entries, articles: list[IssueArticle], outcomes: list[ArticleOutcome],
-                     out_dir: Path) -> dict[str, dict]:
-    records = {}
+    outputs = OutputSet(out_dir, owner=str(issue.folder.resolve()))
+    article_records: dict[str, dict] = {}
     for entry, item, outcome in zip(entries, articles, outcomes, strict=True):
-        if not outcome.rendered:
-            records[item.folder] = {"kept": True}
-            continue
-        inputs = item.article.input_files
-        records[item.folder] = {"manuscript": entry.manuscript, "inputs": inputs,
-                                "first_page": item.first_page, "page_count": item.page_count,
-                                "outputs": [out_dir / item.folder]}
-    return records
+        if outcome.rendered:
+            named: dict[str, bytes | Path] = {
+                f"{item.folder}/{ARTICLE_OUTPUTS[fmt]}": data
+                for fmt, data in outcome.rendered.items()}
+            named.update({f"{item.folder}/{relative}": content
+                          for relative, content in outcome.files.items()})
+            article_records[item.folder] = {
+                "manuscript": entry.manuscript, "inputs": item.article.digests,
+                "first_page": item.first_page, "page_count": item.page_count,
+                "outputs": {name: _digest(content) for name, content in named.items()}}
+            for name, content in named.items():
+                outputs.add(name, content)
+        else:  # kept: its files as the last build wrote them
+            for name in record.article_outputs(item.folder):
+                outputs.keep(name)
+            article_records[item.folder] = {"kept": True}
+    own: dict[str, bytes | Path] = {**files, **site.issue_asset_files(issue)}
+    for name, content in own.items():
+        outputs.add(name, content)
+    outputs.add(RECORD_FILE, record.render(
+        issue, options, article_records,
+        {name: _digest(content) for name, content in own.items()}))
+    outputs.commit()
+    tops = {Path(name).parts[0] for name in own} | {item.folder for item in articles}
+    return [out_dir / name for name in sorted(tops)]
+
+
+def _digest(content: bytes | Path) -> str | None:
+    return hashlib.sha256(content).hexdigest() if isinstance(content, bytes) \
+        else file_hash(content)
 
 
 # -- a folder of issues: the journal's archive ----------------------------------------------
@@ -372,15 +352,11 @@ def build_archive(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = 
     journal = archived[0].issue.journal
     files, notes = site.render_archive(journal, archived)
     result.notes = notes
-    with tempfile.TemporaryDirectory(prefix=".typeset-", dir=out_dir) as scratch:
-        scratch_dir = Path(scratch)
-        for name, data in files.items():
-            (scratch_dir / name).write_bytes(data)
-        site.copy_style(journal, scratch_dir / site.ASSETS)
-        for index, name in enumerate([*files, site.ASSETS]):
-            target = out_dir / name
-            if target.is_dir():
-                os.replace(target, scratch_dir / f".previous-{index}")
-            os.replace(scratch_dir / name, target)
-            result.outputs.append(target)
+    # The archive's own files, as one set; the issues' folders inside are kept as they
+    # are (each is a set of its own, written above).
+    outputs = OutputSet(out_dir, owner=str(folder.resolve()))
+    for name, content in {**files, **site.style_files(journal)}.items():
+        outputs.add(name, content)
+    outputs.commit()
+    result.outputs = [out_dir / name for name in (*files, site.ASSETS)]
     return result

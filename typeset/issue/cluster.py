@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from typeset import paths as resources
-from typeset.errors import ManuscriptError, Problem
+from typeset.errors import Problem
 from typeset.issue.paginate import (
     ArticleLayout,
     ArticleOutcome,
@@ -62,6 +62,7 @@ class Numbered:
     files: dict[str, bytes | remote.FileRef] = field(default_factory=dict)
     style: str | None = None  # the style's folder, relative to the styles folder
     bibliography: str | None = None  # relative to the article's folder
+    digests: dict[str, str] = field(default_factory=dict)  # by name in the article's folder
 
 
 # -- on a worker ---------------------------------------------------------------------------
@@ -98,6 +99,9 @@ def number_and_render(article: remote.ArticleFiles, issue: Issue, task: ArticleT
         if outcome.article is not None:
             answer.style = outcome.article.journal.folder.relative_to(
                 resources.STYLES).as_posix()
+            folder = here.folder.resolve()
+            answer.digests = {Path(path).relative_to(folder).as_posix(): value
+                              for path, value in outcome.article.digests.items()}
             if outcome.article.bibliography is not None:
                 answer.bibliography = Path(outcome.article.bibliography.path).relative_to(
                     here.folder).as_posix()
@@ -155,10 +159,9 @@ def _on_client(answer: Numbered, manuscript: Path) -> ArticleOutcome:
     """The worker's outcome with this machine's paths: the files the outputs copy, and the
     article model's manuscript, style and bibliography."""
     outcome = answer.outcome
-    folder = manuscript.absolute().parent
+    folder = manuscript.resolve().parent
     roots = {"manuscript": folder, "styles": resources.STYLES}
-    outcome.files = {name: _client_file(ref, roots, manuscript)
-                     for name, ref in answer.files.items()}
+    outcome.files = {name: _client_file(ref, roots) for name, ref in answer.files.items()}
     article: Article | None = outcome.article
     if article is not None:
         journal = dataclasses.replace(
@@ -167,20 +170,20 @@ def _on_client(answer: Numbered, manuscript: Path) -> ArticleOutcome:
         if bibliography is not None and answer.bibliography is not None:
             bibliography = dataclasses.replace(
                 bibliography, path=folder.joinpath(*answer.bibliography.split("/")))
+        digests = {str(manuscript.resolve().parent.joinpath(*name.split("/"))): value
+                   for name, value in answer.digests.items()}
         outcome.article = dataclasses.replace(article, source_path=manuscript.resolve(),
-                                              journal=journal, bibliography=bibliography)
+                                              journal=journal, bibliography=bibliography,
+                                              digests=digests)
     return outcome
 
 
-def _client_file(ref: bytes | remote.FileRef, roots: dict[str, Path], manuscript: Path
-                 ) -> Path:
+def _client_file(ref: bytes | remote.FileRef, roots: dict[str, Path]) -> bytes | Path:
+    """A file an output copies: its bytes as read on the worker (a figure), or this
+    machine's copy of a file named by reference (the reading page's stylesheet)."""
     if isinstance(ref, remote.FileRef):
         return roots[ref.root].joinpath(*ref.path.split("/"))
-    # A copied file from outside the article's and the style's folders: the outputs copy
-    # none (what they refer to is checked to lie inside), so this is a bug, said as one.
-    raise ManuscriptError([Problem(str(manuscript), None, None, "an output refers to a file "
-                                   "outside the article's and the style's folders",
-                                   hint="this is a bug in the pipeline; please report it")])
+    return ref
 
 
 def _check_connected(cluster: ClusterSession, exc: Exception) -> None:

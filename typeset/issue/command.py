@@ -16,6 +16,7 @@ def run_issue_command(command: str, kind: str, folder: Path, args: argparse.Name
                       cluster=None) -> int:
     """`cluster` (run.cluster.ClusterOptions): lay the articles out on that cluster."""
     from typeset.issue.build import build_archive, build_issue, check_issue
+    from typeset.run.write import check_output_folder
 
     interactive = sys.stderr.isatty()
     try:
@@ -26,6 +27,7 @@ def run_issue_command(command: str, kind: str, folder: Path, args: argparse.Name
             _print_warnings([*warnings, *notes])
             print(f"{folder}: no problems found", file=sys.stderr)
             return 0
+        check_output_folder(args.out)  # before any work, as for articles (run/write.py)
         options = {"jobs": args.jobs, "strict": args.strict, "use_cache": not args.no_cache,
                    "progress": interactive}
         with _cluster_session(cluster, args.jobs) as session:

@@ -65,7 +65,7 @@ class ArticleLayout:
     def _lay_out(self):
         from typeset.render.pdf import layout as pdf
 
-        with time_limit("pdf", display_path(self.article.source_path)):
+        with time_limit("pdf"):
             self._layout = pdf.PdfLayout(self.article)
         return self._layout
 
@@ -77,7 +77,7 @@ class ArticleLayout:
         """The article with its pages, its PDF and WeasyPrint's messages."""
         layout = self._layout or self._lay_out()
         article = with_pages(self.article, first_page, first_page + layout.page_count - 1)
-        with time_limit("pdf", display_path(self.article.source_path)):
+        with time_limit("pdf"):
             data, messages = layout.write(first_page)
         return article, data, messages
 
@@ -148,9 +148,10 @@ class ArticleOutcome:
     first_page: int | None = None
     page_count: int | None = None
     rendered: dict[str, bytes] = field(default_factory=dict)  # empty: the outputs are kept
-    # The files the outputs refer to, copied beside them (figures, the reading page's
-    # stylesheet and fonts): path relative to the article's folder -> the source file.
-    files: dict[str, Path] = field(default_factory=dict)
+    # The files the outputs refer to, written beside them: path relative to the article's
+    # folder -> their bytes (figures, as read with the manuscript) or the file to copy (the
+    # reading page's stylesheet and fonts).
+    files: dict[str, bytes | Path] = field(default_factory=dict)
     laid_out: bool = False
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # about the article

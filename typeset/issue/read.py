@@ -21,7 +21,7 @@ from typeset.model.issue import ISSUE_FILE, Issue, IssueSection
 from typeset.read import yamlsource
 from typeset.read.identifiers import normalise_doi
 from typeset.read.journal import find_journal
-from typeset.read.resources import image_problem
+from typeset.read.resources import Refusal, load_image
 from typeset.read.schema import YamlReader, describe
 from typeset.read.source import display_path, read_manuscript
 
@@ -171,11 +171,11 @@ class IssueReader(YamlReader):
         if not relative:
             return None
         folder = self.folder.resolve()
-        found = image_problem(relative, folder)
-        if found is not None:
-            message, hint = found
-            self.error(("cover",), message.replace("the image", "the cover image")
-                       .replace("manuscript's", "issue's"), hint.replace("manuscript", "issue"))
+        found = load_image(relative, folder)
+        if isinstance(found, Refusal):
+            self.error(("cover",), found.message.replace("the image", "the cover image")
+                       .replace("manuscript's", "issue's"),
+                       found.hint.replace("manuscript", "issue"))
             return None
         return (folder / relative).resolve()
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,16 +44,6 @@ def issue_options(issue: Issue, strict: bool) -> str:
 
 def issue_inputs(issue: Issue) -> list[Path]:
     return [issue.folder / ISSUE_FILE, *([issue.cover] if issue.cover else [])]
-
-
-def output_hashes(out_dir: Path, outputs: list[Path]) -> dict[str, str | None]:
-    hashes = {}
-    for output in outputs:
-        files = [output] if output.is_file() else sorted(
-            p for p in output.rglob("*") if p.is_file())
-        for path in files:
-            hashes[str(path.relative_to(out_dir))] = file_hash(path)
-    return hashes
 
 
 class IssueRecord:
@@ -111,27 +100,32 @@ class IssueRecord:
         """The names the issue's own outputs have at the top of the output folder."""
         return sorted({Path(path).parts[0] for path in self.data.get("outputs", {})})
 
-    def save(self, issue: Issue, options: str, articles: dict[str, dict],
-             outputs: list[Path]) -> None:
-        """`articles`: folder -> {manuscript, first_page, page_count, inputs (paths),
-        outputs (paths)}, or {kept: True} for an article whose record stands."""
+    def article_outputs(self, folder: str) -> list[str]:
+        """The names (in the output folder) of what the last build wrote for an article."""
+        return sorted(self.data.get("articles", {}).get(folder, {}).get("outputs", {}))
+
+    def render(self, issue: Issue, options: str, articles: dict[str, dict],
+               outputs: dict[str, str]) -> bytes:
+        """The record, written with the outputs it describes (run/write.py), as bytes.
+        `articles`: folder -> {manuscript, first_page, page_count, inputs (path ->
+        SHA-256 of the bytes read), outputs (name -> SHA-256)}, or {kept: True} for an
+        article whose record stands; `outputs`: the issue's own, name -> SHA-256."""
         previous = self.data.get("articles", {})
         record = {
             "options": options,
             "issue_inputs": self._hashes(issue_inputs(issue)),
-            "outputs": output_hashes(self.out_dir, outputs),
+            "outputs": outputs,
             "articles": {
                 folder: {
                     "manuscript": self._name(entry["manuscript"]),
                     "first_page": entry["first_page"],
                     "page_count": entry["page_count"],
-                    "inputs": self._hashes(entry["inputs"]),
-                    "outputs": output_hashes(self.out_dir, entry["outputs"]),
+                    "inputs": {self._name(Path(path)): digest
+                               for path, digest in entry["inputs"].items()},
+                    "outputs": entry["outputs"],
                 } if not entry.get("kept") else previous[folder]
                 for folder, entry in articles.items()
             },
         }
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, self.path)
         self.data = record
+        return json.dumps(record, indent=1, sort_keys=True).encode("utf-8")

@@ -9,7 +9,6 @@ where the issue is published.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,22 +108,21 @@ def sitemap(urls: Sequence[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def copy_issue_assets(issue: Issue, target: Path) -> list[str]:
+def issue_asset_files(issue: Issue) -> dict[str, Path]:
     """The page's stylesheet and fonts (the journal's reading style) and the cover image,
-    under `ASSETS`; returns the top-level names written."""
-    copy_style(issue.journal, target / ASSETS)
+    under `ASSETS`: name in the output folder -> the file."""
+    files = style_files(issue.journal)
     if issue.cover:
-        shutil.copyfile(issue.cover, target / cover_name(issue))
-    return [ASSETS]
+        files[cover_name(issue)] = issue.cover
+    return files
 
 
-def copy_style(journal: Journal, folder: Path) -> None:
+def style_files(journal: Journal) -> dict[str, Path]:
+    """The journal's reading style under `ASSETS`: name -> the file."""
     from typeset.render.html.page import reading_style_files
 
-    for relative, source in reading_style_files(journal).items():
-        destination = folder / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, destination)
+    return {f"{ASSETS}/{relative}": source
+            for relative, source in reading_style_files(journal).items()}
 
 
 # -- the archive -----------------------------------------------------------------------

@@ -214,10 +214,14 @@ class Document:
     cite_as: tuple  # Pandoc inlines: the article's own entry in the citation style
     appendices: tuple = ()  # Pandoc blocks from the first {.appendix} heading on
     # Every local file the document shows (figures, wherever they stand: body, abstracts,
-    # statements, appendices), as paths relative to the manuscript's folder, checked to lie
-    # inside it. The one list the outputs copy, the build cache hashes and the preview
-    # watches.
+    # statements, appendices), as paths relative to the manuscript's folder (normalised),
+    # checked to lie inside it. The one list the outputs copy, the build cache hashes and
+    # the preview watches.
     files: tuple[str, ...] = ()
+    # Their bytes, read once through the confinement when the manuscript was read: what
+    # the PDF embeds, the HTML and JATS copy and the build cache hashes, whatever happens
+    # to the files afterwards.
+    file_data: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -239,6 +243,8 @@ class Article:
     # Where the article's folder is published on the journal's site, when an issue
     # publishes it (Issue.url); None: see the profile's article-base-url.
     published_folder: str | None = None
+    # SHA-256 of every input file of the manuscript's, as read: path -> digest.
+    digests: dict[str, str] = field(default_factory=dict, compare=False)
 
     @property
     def lang(self) -> str:
@@ -252,6 +258,11 @@ class Article:
     def files(self) -> dict[str, Path]:
         """The files the document shows: path relative to the manuscript -> the file."""
         return {relative: self.folder / relative for relative in self.document.files}
+
+    @property
+    def file_data(self) -> dict[str, bytes]:
+        """The bytes of the files the document shows, as read once: name -> bytes."""
+        return self.document.file_data
 
     @property
     def input_files(self) -> list[Path]:

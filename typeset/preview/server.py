@@ -2,10 +2,17 @@
 
 The server (standard library) serves only what the page loads: the page itself, the files
 of `html_page.asset_map` by their exact relative URL, the PDF, and the event stream the
-reload script listens to. No URL is ever joined to a folder, so nothing else on the disk
-can be reached. It binds to 127.0.0.1 unless told otherwise, and then also refuses
-requests whose Host header is not a loopback name (a web page elsewhere cannot use DNS
-rebinding to read the preview).
+reload script listens to. No URL is ever joined to a folder, and each file is read with
+the build's confinement (read/confined.py: the file opened must lie in the manuscript's
+or the style's folder, links followed), so nothing else on the disk can be reached, not
+even through a figure swapped for a link. It binds to 127.0.0.1 unless told otherwise,
+and then also refuses requests whose Host header is not a loopback name (a web page
+elsewhere cannot use DNS rebinding to read the preview).
+
+Each connection is served by a thread of its own, at most MAX_CONNECTIONS at once (one
+more is answered 503 and closed at once), and a connection that sends nothing for
+IDLE_SECONDS is closed: idle clients cannot pile up threads. The open tabs' event streams
+count among the connections; they write every few seconds and are never idle.
 """
 
 from __future__ import annotations
@@ -30,20 +37,50 @@ from typeset.preview.state import (
     Preview,
     stamp,
 )
+from typeset.read.confined import Refused, read_confined
+from typeset.read.resources import MAX_IMAGE_BYTES as MAX_ASSET_BYTES
 from typeset.read.source import display_path
 
 log = logging.getLogger("typeset.preview")
 
+MAX_CONNECTIONS = 64
+IDLE_SECONDS = 10.0
+
+
 
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True  # a waiting event stream never holds the process
+    request_queue_size = 128  # connections waiting to be accepted (refused beyond)
 
-    def __init__(self, preview: Preview, host: str = "127.0.0.1", port: int = 8000):
+    def __init__(self, preview: Preview, host: str = "127.0.0.1", port: int = 8000, *,
+                 max_connections: int = MAX_CONNECTIONS, idle_seconds: float = IDLE_SECONDS):
         self.preview = preview
         self.loopback = _is_loopback(host)
+        self.idle_seconds = idle_seconds
+        self._slots = threading.BoundedSemaphore(max_connections)
         if ":" in host:
             self.address_family = socket.AF_INET6
         super().__init__((host, port), PreviewHandler)
+
+    def process_request(self, request, client_address) -> None:
+        if not self._slots.acquire(blocking=False):
+            # Every slot is taken: say so and close, without a thread.
+            with contextlib.suppress(OSError):
+                request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain"
+                                b"\r\nConnection: close\r\n\r\ntoo many connections\n")
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:  # no thread was started: its slot is free again
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
     @property
     def url(self) -> str:
@@ -65,6 +102,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = "typeset-preview"
     sys_version = ""
+
+    def setup(self) -> None:
+        self.timeout = self.server.idle_seconds  # the socket's: a silent client is let go
+        super().setup()
 
     def do_GET(self) -> None:
         self._respond(send_body=True)
@@ -92,9 +133,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
             # Browsers ask for it unprompted; a 404 would be a console error in every tab.
             self._send(HTTPStatus.NO_CONTENT, "image/x-icon", b"", send_body)
         else:
-            self._asset(preview.snapshot.assets.get(path[1:]), send_body)
+            snapshot = preview.snapshot
+            self._asset(snapshot.assets.get(path[1:]), snapshot.roots, send_body)
 
-    def _asset(self, source: Path | None, send_body: bool) -> None:
+    def _asset(self, source: Path | None, roots: tuple[Path, ...], send_body: bool) -> None:
         file_stamp = stamp(source) if source is not None else None
         if file_stamp is None:
             self._plain(HTTPStatus.NOT_FOUND, "not found", send_body)
@@ -109,8 +151,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         try:
-            data = source.read_bytes()
-        except OSError:
+            data = read_confined(source, roots, MAX_ASSET_BYTES)
+        except Refused as reason:
+            log.debug("refused to serve %s: %s", source, reason)
             self._plain(HTTPStatus.NOT_FOUND, "not found", send_body)
             return
         kind = CONTENT_TYPES.get(source.suffix.lower(), "application/octet-stream")
@@ -187,9 +230,10 @@ class Running:
     """A preview and its server, started in background threads (tests, and `serve`)."""
 
     def __init__(self, manuscript: Path, *, host: str = "127.0.0.1", port: int = 0,
-                 pdf: bool = False, report=None):
+                 pdf: bool = False, report=None, **limits):
+        """`limits`: PreviewServer's max_connections and idle_seconds."""
         self.preview = Preview(manuscript, pdf=pdf, report=report)
-        self.server = PreviewServer(self.preview, host, port)
+        self.server = PreviewServer(self.preview, host, port, **limits)
         self._thread: threading.Thread | None = None
 
     @property

@@ -115,6 +115,13 @@ class Snapshot:
     seconds: float = 0.0
     article: Article | None = None
 
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """The folders the served files must lie in: the manuscript's and the style's."""
+        if self.article is None:
+            return ()
+        return (self.article.folder.resolve(), self.article.journal.folder.resolve())
+
 
 def stamp(path: Path) -> tuple | None:
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,7 +74,9 @@ class Bibliography:
     data: BibliographyData
     lines: dict[str, int] = field(default_factory=dict)  # key -> line of its '@type{key,'
     records: dict[str, ReferenceRecord] = field(default_factory=dict)  # key -> its record
-    text: str = field(default="", repr=False)  # the file as read
+    # The text as read (once: Pandoc's citeproc gets a copy) and the file's SHA-256.
+    text: str = field(default="", repr=False, compare=False)
+    digest: str = ""
 
     @property
     def keys(self) -> set[str]:
@@ -256,7 +259,8 @@ def field_position(text: str, start: _Start | None, name: str, end: int | None =
 
 def load_bibliography(path: Path) -> Bibliography:
     name = display_path(path)
-    text = decode(read_limited(path, MAX_BIB_BYTES, name, "the bibliography"), name)
+    raw = read_limited(path, MAX_BIB_BYTES, name, "the bibliography")
+    text = decode(raw, name)
     starts = _entry_starts(text)
     parser = _CollectingParser(name, text, starts)
     with seconds_limit(PARSE_TIMEOUT, f"{name}: reading the bibliography took more than "
@@ -276,7 +280,8 @@ def load_bibliography(path: Path) -> Bibliography:
         raise ManuscriptError(problems)
     lines = {key: start.line for key in data.entries
              if (start := parser.start_of(key)) is not None}
-    return Bibliography(path, data, lines, build_records(data, lines), text)
+    return Bibliography(path, data, lines, build_records(data, lines), text,
+                        hashlib.sha256(raw).hexdigest())
 
 
 def _has_content(text: str) -> bool:

@@ -12,7 +12,6 @@ import dataclasses
 import difflib
 import itertools
 import re
-from urllib.parse import unquote, urlsplit
 
 from typeset import i18n, mathtex
 from typeset.errors import ManuscriptError, Problem, shown
@@ -60,7 +59,7 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
         kind, _, lang = ident.removeprefix(DIV_PREFIX).rpartition("-")
         check_raw(nodes, source, problems, field=f"{kind}.{lang}")
     drop_inline_comments(everything)
-    check_images(everything, source, problems)
+    images = check_images(everything, source, problems)
     check_links(everything, source, problems)
     check_citations(everything, source, set(records), problems)
     check_math(everything, source, problems)
@@ -84,17 +83,7 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
     main, appendices = split_appendices(body)
     return Document(blocks=tuple(main), abstracts=per_lang("abstract"), statements=statements,
                     references=tuple(references), sections=tuple(sections), cite_as=cite_as,
-                    appendices=tuple(appendices), files=shown_files(everything))
-
-
-def shown_files(nodes: list) -> tuple[str, ...]:
-    """The local files among `nodes`' images (already checked: inside the folder), in
-    order of first appearance."""
-    files: dict[str, None] = {}
-    for node in nodes:
-        if node["t"] == "Image":
-            files.setdefault(unquote(urlsplit(node["c"][2][0]).path))
-    return tuple(files)
+                    appendices=tuple(appendices), files=tuple(images), file_data=images)
 
 
 def untitled_turkish_in(reference: Reference) -> Reference:

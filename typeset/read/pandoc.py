@@ -9,12 +9,15 @@ sees every citation; they are taken out of the AST again afterwards.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 import subprocess
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pypandoc
 import yaml
@@ -27,8 +30,12 @@ from typeset.model.article import (
     Journal,
     Metadata,
 )
-from typeset.model.ast import walk
-from typeset.read.source import Source
+from typeset.model.ast import stringify, walk
+from typeset.read.source import Source, display_path
+from typeset.run.timeouts import limits_deferred
+
+if TYPE_CHECKING:
+    from typeset.read.bibliography import Bibliography
 
 SELF_KEY = "typeset-self"
 DIV_PREFIX = "typeset-meta-"
@@ -38,6 +45,7 @@ FENCE = ":" * 12
 # on the machine) behind our back.
 READER = "markdown-native_divs-native_spans-yaml_metadata_block"
 PANDOC_TIMEOUT = 120  # seconds; a pathological input must not hang the build
+BIBLIOGRAPHY_COPY = "bibliography.bib"  # the name of Pandoc's copy of the .bib we read
 
 
 @dataclass(frozen=True)
@@ -46,8 +54,12 @@ class PandocResult:
     warnings: tuple[Problem, ...]
 
 
+@functools.cache
 def pandoc_path() -> str:
-    return pypandoc.get_pandoc_path()
+    # pypandoc runs `pandoc --version` and turns any exception into "no pandoc found":
+    # a time limit running out in there must wait until it returns.
+    with limits_deferred():
+        return pypandoc.get_pandoc_path()
 
 
 def csl_style(journal: Journal, lang: str) -> Path:
@@ -115,11 +127,12 @@ class CiteprocMemo:
 
 
 def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
-               bibliography: Path | None, memo: CiteprocMemo | None = None,
+               bibliography: Bibliography | None, memo: CiteprocMemo | None = None,
                bibliography_text: str | None = None,
                paginated: bool = False) -> PandocResult:
-    """`bibliography_text`: what citeproc reads instead of the file's own text, when the
-    pipeline amends it (read/bibliography.py: citeproc_text). `paginated`: see
+    """Pandoc's AST of the body. Citeproc reads the bibliography as we read and checked
+    it (a copy, never the file, which may have changed since), or `bibliography_text`
+    when the pipeline amends it (read/bibliography.py: citeproc_text). `paginated`: see
     self_reference."""
     lang = metadata.lang
     meta = {
@@ -130,7 +143,8 @@ def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
         "references": [self_reference(metadata, journal, paginated)],
     }
     csl = csl_style(journal, lang)
-    key = json.dumps([meta, str(csl), _stamp(bibliography), bibliography_text],
+    key = json.dumps([meta, str(csl), bibliography.digest if bibliography else None,
+                      bibliography_text],
                      sort_keys=True)
     if memo is not None and memo.key == key:
         result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=False,
@@ -154,16 +168,8 @@ def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
     return result
 
 
-def _stamp(path: Path | None) -> list | None:
-    try:
-        stat = path.stat() if path else None
-    except OSError:
-        return None
-    return [str(path), stat.st_mtime_ns, stat.st_size] if stat else None
-
-
 def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
-            bibliography: Path | None, citeproc: bool,
+            bibliography: Bibliography | None, citeproc: bool,
             bibliography_text: str | None = None) -> PandocResult:
     with tempfile.TemporaryDirectory(prefix="typeset-") as scratch:
         meta_file = Path(scratch) / "meta.yaml"
@@ -175,26 +181,113 @@ def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
                 "--metadata-file", str(meta_file)]
         if citeproc:
             args += ["--citeproc", "--csl", str(csl)]
-            if bibliography is not None and bibliography_text is not None:
-                amended = Path(scratch) / "references.bib"
-                amended.write_text(bibliography_text, encoding="utf-8")
-                args += ["--bibliography", str(amended)]
-            elif bibliography is not None:
-                args += ["--bibliography", str(bibliography)]
+            if bibliography is not None:
+                copy = Path(scratch) / BIBLIOGRAPHY_COPY
+                copy.write_text(bibliography_text if bibliography_text is not None
+                                else bibliography.text, encoding="utf-8")
+                args += ["--bibliography", str(copy)]
         try:
             completed = subprocess.run(
                 args, input=build_input(source, metadata).encode("utf-8"),
                 capture_output=True, timeout=PANDOC_TIMEOUT, cwd=scratch, check=False)
         except subprocess.TimeoutExpired:
-            raise StageTimeout(f"{source.name}: Pandoc took more than {PANDOC_TIMEOUT} s "
+            raise StageTimeout(f"Pandoc took more than {PANDOC_TIMEOUT} s "
                                "and was stopped") from None
         log = _read_log(log_file)
     stderr = completed.stderr.decode("utf-8", "replace")
     if completed.returncode != 0:
-        raise ManuscriptError([Problem(source.name, None, None,
-                                       "Pandoc could not convert the manuscript: "
-                                       + stderr.strip())])
-    return PandocResult(json.loads(completed.stdout), pandoc_warnings(log, source))
+        raise ManuscriptError([pandoc_failure(stderr, source, bibliography)])
+    try:
+        ast = json.loads(completed.stdout)
+    except RecursionError:  # nested beyond what Python's JSON reader takes
+        raise ManuscriptError([nesting_problem(source, None)]) from None
+    deep = too_deep(ast["blocks"])
+    if deep is not None:
+        raise ManuscriptError([nesting_problem(source, deep)])
+    return PandocResult(ast, pandoc_warnings(log, source))
+
+
+# Quotes in lists in quotes...: no article nests more than a handful of levels, and every
+# output walks the tree recursively (our writers, WeasyPrint's layout, the JATS4R check,
+# which stops at 100 XML elements deep: 32 nested lists are 64 of them).
+MAX_NESTING = 32
+# The elements that hold others and count as a level (a paragraph, a word do not).
+_NESTING = {"BlockQuote", "BulletList", "OrderedList", "DefinitionList", "Div", "Figure",
+            "Table", "Note", "Emph", "Underline", "Strong", "Strikeout", "Superscript",
+            "Subscript", "SmallCaps", "Quoted", "Cite", "Link", "Span", "Image"}
+
+
+def too_deep(blocks: list) -> dict | None:
+    """The first element nested more than MAX_NESTING levels deep, or None. Iterative:
+    the check itself must not run out of stack."""
+    stack: list[tuple[object, int]] = [(blocks, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if node.get("t") in _NESTING:
+                depth += 1
+                if depth > MAX_NESTING:
+                    return node
+            stack.extend((value, depth) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((item, depth) for item in reversed(node))
+    return None
+
+
+def nesting_problem(source: Source, element: dict | None) -> Problem:
+    """Located at the text of the element too deep when it can be found, else at the line
+    of the source that opens the most levels."""
+    line = column = None
+    text = " ".join(stringify(element).split())[:40] if element is not None else ""
+    if len(text) >= 8:  # long enough to be found where it is, not elsewhere
+        line, column = source.locate(text, source.body_first_line)
+    if line is None:
+        line = _deepest_line(source)
+        column = 1 if line else None
+    return Problem(source.name, line, column,
+                   f"more than {MAX_NESTING} levels of quotes, lists, divs or emphasis "
+                   "inside one another", hint="flatten the structure: no printed article "
+                   "nests this deep")
+
+
+def _deepest_line(source: Source) -> int | None:
+    """The line that opens the most levels: quote markers, indentation, emphasis and
+    bracket marks."""
+    best, best_line = 0, None
+    for number, text in enumerate(source.body.split("\n"), 1):
+        quotes = re.match(r"[ \t>]*", text).group().count(">")
+        indent = (len(text) - len(text.lstrip(" \t"))) // 2
+        marks = sum(text.count(mark) for mark in "*_[")
+        if max(quotes, indent, marks) > best:
+            best, best_line = max(quotes, indent, marks), number
+    return best_line
+
+
+_BIBLIOGRAPHY_ERROR = re.compile(
+    r"Error reading bibliography file (?P<file>.*?):\s*\(line (?P<line>\d+), column "
+    r"(?P<column>\d+)\):\s*(?P<what>.*)", re.S)
+_CHARACTER_CODE = re.compile(r"'\\(\d+)'")
+
+
+def pandoc_failure(stderr: str, source: Source, bibliography: Bibliography | None
+                   ) -> Problem:
+    """Pandoc's failure as one located problem: a bibliography it cannot read (one that
+    pybtex accepted) at the .bib's line and column, anything else on the manuscript."""
+    found = _BIBLIOGRAPHY_ERROR.search(stderr)
+    if found and bibliography is not None:
+        what = " ".join(found["what"].split())
+        hint = "check the entry's syntax: field names take letters, digits, - and _"
+        if "\\65533" in what:
+            hint = "a character lost when the file was converted from another encoding: " \
+                   "type it again"
+        what = _CHARACTER_CODE.sub(lambda m: f"U+{int(m[1]):04X} "
+                                   f"({unicodedata.name(chr(int(m[1])), 'a character')})",
+                                   what)
+        return Problem(display_path(bibliography.path), int(found["line"]),
+                       int(found["column"]), f"BibTeX: Pandoc cannot read this entry: {what}",
+                       hint=hint)
+    text = " ".join(stderr.split())
+    return Problem(source.name, None, None, f"Pandoc could not convert the manuscript: {text}")
 
 
 def _read_log(path: Path) -> list[dict]:

@@ -5,176 +5,128 @@ An image is read by WeasyPrint for the PDF and referenced by the HTML page and t
 so a remote URL would be fetched from the network (or by every reader's browser), and a
 path outside the manuscript's folder would copy some other file of this machine into the
 article. Both are refused here, before any output is made, with the line of the image in
-the manuscript; the URL fetcher (`fetch.py`) stays as the backstop.
+the manuscript; the URL fetcher (`fetch.py`) stays as the backstop. Each image is read
+once, here, through the confinement (confined.py), and its content checked (images.py).
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
-import stat
-import struct
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from typeset.errors import Problem, shown
-from typeset.read.source import Source
+from typeset.read.confined import Refused, read_confined
+from typeset.read.images import image_problem
+from typeset.read.source import Source, display_path
 
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
-# Beyond this a decoded bitmap takes gigabytes; no printed figure needs it (a full A4 page
-# at 600 dpi is about 35 megapixels).
-MAX_IMAGE_PIXELS = 100_000_000
-_SNIFF_BYTES = 4096
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _REMOTE_SCHEMES = ("http", "https", "ftp", "ftps", "sftp", "ws", "wss")
 LINK_SCHEMES = ("http", "https", "mailto")
-IMAGE_KINDS = "PNG, JPEG, GIF, SVG or WebP"
 
 
-def check_images(nodes: list, source: Source, problems: list[Problem]) -> None:
+@dataclass(frozen=True)
+class Refusal:
+    """Why an image is refused; located in the image file itself when `path` is given
+    (a line of an SVG), else at the image's line in the manuscript."""
+
+    message: str
+    hint: str = ""
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+
+def check_images(nodes: list, source: Source, problems: list[Problem]) -> dict[str, bytes]:
     """Every `Image` among `nodes` (elements as `walk` lists them) names an image file
-    inside the manuscript's folder."""
+    inside the manuscript's folder. Returns each file's bytes, read once, by its name
+    relative to the folder (normalised: `./a.png` is `a.png`), in order of first
+    appearance: every output uses these bytes, whatever happens to the file afterwards."""
     # The folder of the file itself, as the pipeline and the URL fetcher see it.
     folder = Path(source.path).resolve().parent
-    checked: dict[str, tuple[str, str] | None] = {}
+    files: dict[str, bytes] = {}
+    seen: set[str] = set()
     for node in nodes:
         if node["t"] != "Image":
             continue
         url = node["c"][2][0]
-        if url not in checked:
-            checked[url] = image_problem(url, folder)
-        found = checked[url]
-        if found is not None:
-            message, hint = found
-            line, column = _locate(source, url)
-            problems.append(Problem(source.name, line, column, message, hint=hint))
-            checked[url] = None  # one report per URL is enough
+        if url in seen:
+            continue  # one report per URL is enough
+        seen.add(url)
+        found = load_image(url, folder)
+        if isinstance(found, Refusal):
+            if found.path is None:
+                line, column = _locate(source, url)
+                problems.append(Problem(source.name, line, column, found.message,
+                                        hint=found.hint))
+            else:
+                problems.append(Problem(found.path, found.line, found.column, found.message,
+                                        hint=found.hint))
+        else:
+            files.setdefault(*found)
+    return files
 
 
-def image_problem(url: str, folder: Path) -> tuple[str, str] | None:
-    """(message, hint) saying why `url` is not an acceptable image, or None."""
+def image_name(url: str) -> str:
+    """The file an image URL names, relative to the manuscript's folder, normalised."""
+    return posixpath.normpath(unquote(urlsplit(url).path))
+
+
+def load_image(url: str, folder: Path) -> tuple[str, bytes] | Refusal:
+    """(name, bytes) of the image `url` names, read once through the confinement and
+    checked, or why it is refused."""
     shown_url = shown(url)
     if not url.strip():
-        return "an image without a file name", "write ![caption](figures/name.png)"
+        return Refusal("an image without a file name", "write ![caption](figures/name.png)")
     scheme = _SCHEME.match(url)
     if url.startswith("//") or (scheme and scheme.group(1).lower() in _REMOTE_SCHEMES):
-        return (f"the image '{shown_url}' is on the network: the build never fetches "
-                "anything", "download it into the manuscript's folder and give its path")
+        return Refusal(f"the image '{shown_url}' is on the network: the build never fetches "
+                       "anything", "download it into the manuscript's folder and give its path")
     if scheme and len(scheme.group(1)) > 1:  # one letter is a Windows drive, below
-        return (f"the image '{shown_url}' is a '{scheme.group(1)}:' URL",
-                "give the path of an image file in the manuscript's folder")
-    parts = urlsplit(url)
-    relative = unquote(parts.path)
+        return Refusal(f"the image '{shown_url}' is a '{scheme.group(1)}:' URL",
+                       "give the path of an image file in the manuscript's folder")
+    relative = unquote(urlsplit(url).path)
     if relative.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", relative):
-        return (f"the image path '{shown_url}' is absolute",
-                "give a path relative to the manuscript, e.g. figures/map.png")
-    target = (folder / relative).resolve()
-    if not target.is_relative_to(folder):
+        return Refusal(f"the image path '{shown_url}' is absolute",
+                       "give a path relative to the manuscript, e.g. figures/map.png")
+    if not (folder / relative).resolve().is_relative_to(folder):  # said before "missing"
+        return _refusal("outside", shown_url, folder, relative)
+    try:  # the check that counts: made on the file opened
+        data = read_confined(folder / relative, [folder], MAX_IMAGE_BYTES)
+    except Refused as reason:
+        return _refusal(str(reason), shown_url, folder, relative)
+    found = image_problem(data, shown_url)
+    if found is None:
+        return image_name(url), data
+    if found.line is not None:  # inside the file (an SVG's line)
+        return Refusal(found.message, found.hint, display_path(folder / image_name(url)),
+                       found.line)
+    return Refusal(found.message, found.hint)
+
+
+def _refusal(reason: str, shown_url: str, folder: Path, relative: str) -> Refusal:
+    if reason.startswith("outside"):
         link = folder / relative
         if link.is_symlink() and link.parent.resolve().is_relative_to(folder):
-            return (f"the image '{shown_url}' is a link to a file outside the manuscript's "
-                    "folder", "copy the image itself into the folder")
-        return (f"the image '{shown_url}' lies outside the manuscript's folder",
-                "copy it into the manuscript's folder")
-    try:
-        info = target.stat()
-    except OSError:
+            return Refusal(f"the image '{shown_url}' is a link to a file outside the "
+                           "manuscript's folder", "copy the image itself into the folder")
+        return Refusal(f"the image '{shown_url}' lies outside the manuscript's folder",
+                       "copy it into the manuscript's folder")
+    if reason == "no such file":
         hint = "use '/' between folders" if "\\" in relative else \
             "check the name and the folder; names are case-sensitive"
-        return f"the image '{shown_url}' does not exist", hint
-    if stat.S_ISDIR(info.st_mode):
-        return f"the image '{shown_url}' is a folder", "give the image file's name"
-    if not stat.S_ISREG(info.st_mode):
-        return f"the image '{shown_url}' is not a regular file", ""
-    if info.st_size > MAX_IMAGE_BYTES:
-        return (f"the image '{shown_url}' is larger than "
-                f"{MAX_IMAGE_BYTES // (1024 * 1024)} MB", "reduce or compress it")
-    try:
-        with target.open("rb") as stream:
-            head = stream.read(_SNIFF_BYTES)
-    except OSError as exc:
-        return f"the image '{shown_url}' cannot be read ({exc.strerror or exc})", ""
-    kind = image_kind(head)
-    if kind is None:
-        return (f"'{shown_url}' is not an image file",
-                f"figures must be {IMAGE_KINDS} files")
-    if kind == "svg" and b"<!ENTITY" in head.upper():
-        return (f"the SVG image '{shown_url}' declares XML entities",
-                "save it again without a DOCTYPE (entities can read other files)")
-    size = pixel_size(kind, head, target)
-    if size is not None and size[0] * size[1] > MAX_IMAGE_PIXELS:
-        return (f"the image '{shown_url}' is {size[0]} × {size[1]} pixels, too large to lay "
-                "out", "scale it down")
-    return None
-
-
-def image_kind(head: bytes) -> str | None:
-    """The image format the first bytes of a file announce, or None."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "gif"
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
-    # An SVG may open with an XML declaration, comments and a DOCTYPE before <svg.
-    if text.startswith((b"<svg", b"<?xml", b"<!--", b"<!DOCTYPE svg", b"<!doctype svg")) \
-            and re.search(rb"<svg[\s>]", head):
-        return "svg"
-    return None
-
-
-def pixel_size(kind: str, head: bytes, path: Path) -> tuple[int, int] | None:
-    """Width and height from the file's header, where the format puts them near the start."""
-    try:
-        if kind == "png" and head[12:16] == b"IHDR":
-            return struct.unpack(">II", head[16:24])
-        if kind == "gif":
-            return struct.unpack("<HH", head[6:10])
-        if kind == "webp":
-            chunk = head[12:16]
-            if chunk == b"VP8X":
-                width = int.from_bytes(head[24:27], "little") + 1
-                height = int.from_bytes(head[27:30], "little") + 1
-                return width, height
-            if chunk == b"VP8L":
-                bits = int.from_bytes(head[21:25], "little")
-                return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-            if chunk == b"VP8 ":
-                width, height = struct.unpack("<HH", head[26:30])
-                return width & 0x3FFF, height & 0x3FFF
-        if kind == "jpeg":
-            return _jpeg_size(path)
-    except struct.error:
-        return None
-    return None
-
-
-def _jpeg_size(path: Path) -> tuple[int, int] | None:
-    # The frame header (SOFn) may come after large metadata segments: walk the segments.
-    with path.open("rb") as stream:
-        stream.read(2)
-        for _ in range(1000):
-            marker = stream.read(2)
-            if len(marker) < 2 or marker[0] != 0xFF:
-                return None
-            kind = marker[1]
-            if kind in (0xD8, 0x01) or 0xD0 <= kind <= 0xD7:
-                continue
-            length_bytes = stream.read(2)
-            if len(length_bytes) < 2:
-                return None
-            length = struct.unpack(">H", length_bytes)[0]
-            if 0xC0 <= kind <= 0xCF and kind not in (0xC4, 0xC8, 0xCC):
-                data = stream.read(5)
-                if len(data) < 5:
-                    return None
-                height, width = struct.unpack(">HH", data[1:5])
-                return width, height
-            stream.seek(length - 2, 1)
-    return None
+        return Refusal(f"the image '{shown_url}' does not exist", hint)
+    if reason.startswith("a folder"):
+        return Refusal(f"the image '{shown_url}' is a folder", "give the image file's name")
+    if reason.startswith("not a regular file"):
+        return Refusal(f"the image '{shown_url}' is not a regular file")
+    if reason.startswith("larger than"):
+        return Refusal(f"the image '{shown_url}' is {reason}", "reduce or compress it")
+    return Refusal(f"the image '{shown_url}' {reason}")
 
 
 def check_links(nodes: list, source: Source, problems: list[Problem]) -> None:

@@ -6,6 +6,8 @@ number in the body is a line number in the file.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import re
 import stat
 from dataclasses import dataclass
@@ -13,8 +15,10 @@ from pathlib import Path
 
 from typeset.errors import ManuscriptError, Problem
 
-# A manuscript larger than this is refused before anything parses it.
-MAX_MANUSCRIPT_BYTES = 20 * 1024 * 1024
+# A manuscript larger than this is refused before anything parses it. A 300-page article is
+# about 1.5 MB; at 5 MB a build takes a few minutes and about 1.5 GB (docs/performance.md),
+# well within the build's time budget (run/timeouts.py) and memory limit (run/memory.py).
+MAX_MANUSCRIPT_BYTES = 5 * 1024 * 1024
 # Hundreds of authors fit in a few kilobytes: more than this is a mistake, and refusing it
 # keeps the YAML parser (pure Python) well within its time limit.
 MAX_FRONT_MATTER_CHARS = 1024 * 1024
@@ -44,6 +48,7 @@ class Source:
     front_matter: str
     front_matter_first_line: int  # line number of the first YAML line in the file
     body: str  # the whole file with the front matter blanked out
+    digest: str = ""  # SHA-256 of the file's bytes, as read
 
     @property
     def name(self) -> str:
@@ -119,7 +124,8 @@ def read_manuscript(path: Path) -> Source:
     name = display_path(path)
     raw = read_limited(path, MAX_MANUSCRIPT_BYTES, name, "the manuscript")
     text = decode(raw, name)
-    return split_front_matter(path, text)
+    return dataclasses.replace(split_front_matter(path, text),
+                               digest=hashlib.sha256(raw).hexdigest())
 
 
 def decode(raw: bytes, name: str) -> str:

@@ -68,6 +68,7 @@ class Rendered:
     data: bytes
     warnings: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
-    # Files the output refers to, copied beside it: path relative to the output folder ->
-    # the source file (figures, the reading page's stylesheet and fonts).
-    files: dict[str, Path] = field(default_factory=dict)
+    # Files the output refers to, written beside it: path relative to the output folder ->
+    # their bytes (the figures, as read with the manuscript) or the file to copy (the
+    # reading page's stylesheet and fonts).
+    files: dict[str, bytes | Path] = field(default_factory=dict)

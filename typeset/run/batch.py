@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from typeset.errors import ManuscriptError, Problem, TypesetError
+from typeset.errors import ManuscriptError, OutputError, Problem, TypesetError
 from typeset.read.crosscheck import duplicate_dois
 from typeset.read.source import display_path
 from typeset.run.cache import BuildCache
@@ -46,22 +47,32 @@ class Outcome:
 _builder = None  # one per worker process, kept between manuscripts
 
 
-def _worker_builder(strict: bool, use_cache: bool):
+@dataclass(frozen=True)
+class Limits:
+    """What one build may take (None: the environment's setting or the default)."""
+
+    seconds: float | None = None  # run/timeouts.py
+    megabytes: float | None = None  # run/memory.py
+
+
+def _worker_builder(strict: bool, use_cache: bool, limits: Limits = Limits()):
     global _builder
     # Made again when the settings change (one process may run several commands).
     if _builder is None or (_builder.strict, _builder.use_cache) != (strict, use_cache):
         from typeset.run.builder import Builder
 
-        _builder = Builder(strict=strict, use_cache=use_cache)
+        _builder = Builder(strict=strict, use_cache=use_cache, time_budget=limits.seconds,
+                           memory_limit=limits.megabytes)
     return _builder
 
 
 def build_one(manuscript: Path, out_dir: Path, formats: list[str], strict: bool,
-              use_cache: bool) -> Outcome:
+              use_cache: bool, limits: Limits = Limits()) -> Outcome:
     started = time.perf_counter()
     outcome = Outcome(manuscript, out_dir)
     try:
-        result = _worker_builder(strict, use_cache).build(manuscript, out_dir, formats)
+        builder = _worker_builder(strict, use_cache, limits)
+        result = builder.build(manuscript, out_dir, formats)
         outcome.cached = result.cached
         outcome.warnings = list(result.warnings)
         outcome.notes = list(result.notes)
@@ -72,12 +83,29 @@ def build_one(manuscript: Path, out_dir: Path, formats: list[str], strict: bool,
     return outcome
 
 
+def _build_in_worker(manuscript: Path, out_dir: Path, formats: list[str], strict: bool,
+                     use_cache: bool, limits: Limits) -> Outcome:
+    """`build_one` in a worker process: Ctrl-C interrupts the build (its output folder
+    stays as it was), not the worker waiting for the next one."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        return build_one(manuscript, out_dir, formats, strict, use_cache, limits)
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def problems_of(exc: BaseException, manuscript: Path) -> list[Problem]:
     """What a failed build says, as located records; an exception that is not ours to
     expect is a bug, reported as such with its type (the batch goes on)."""
     name = display_path(manuscript)
     if isinstance(exc, ManuscriptError):
         return list(exc.problems)
+    if isinstance(exc, OutputError):
+        return [exc.problem]
     if isinstance(exc, TypesetError):
         return [Problem(name, None, None, str(exc))]
     log.debug("internal error while building %s", name, exc_info=exc)
@@ -95,7 +123,8 @@ def _warm_up() -> None:
 
 def build_many(jobs_list: list[tuple[Path, Path]], formats: list[str], *, jobs: int = 1,
                strict: bool = False, use_cache: bool = True, progress: bool = False,
-               cluster: ClusterOptions | None = None) -> list[Outcome]:
+               limits: Limits = Limits(), cluster: ClusterOptions | None = None
+               ) -> list[Outcome]:
     """Build each (manuscript, output folder); return the outcomes in the given order.
     With `cluster`, the articles are built on that Dask cluster (cluster.py)."""
     outcomes: dict[Path, Outcome] = {}
@@ -116,7 +145,7 @@ def build_many(jobs_list: list[tuple[Path, Path]], formats: list[str], *, jobs: 
 
         try:
             built = build_on_cluster(todo, formats, options=cluster, jobs=jobs, strict=strict,
-                                     use_cache=use_cache,
+                                     limits=limits,
                                      advance=lambda manuscript: bar.advance(1, manuscript))
         finally:
             bar.finish()
@@ -124,18 +153,25 @@ def build_many(jobs_list: list[tuple[Path, Path]], formats: list[str], *, jobs: 
         return [outcomes[manuscript] for manuscript, _ in jobs_list]
     if jobs <= 1 or len(todo) <= 1:
         for manuscript, out_dir in todo:
-            outcomes[manuscript] = build_one(manuscript, out_dir, formats, strict, use_cache)
+            outcomes[manuscript] = build_one(manuscript, out_dir, formats, strict, use_cache,
+                                             limits)
             bar.advance(1, manuscript)
     else:
         _warm_up()
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context) as pool:
-            futures = {pool.submit(build_one, m, o, formats, strict, use_cache): m
-                       for m, o in todo}
-            for future in as_completed(futures):
-                outcome = future.result()
-                outcomes[outcome.manuscript] = outcome
-                bar.advance(1, outcome.manuscript)
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=context,
+                                 initializer=_ignore_interrupts) as pool:
+            futures = {pool.submit(_build_in_worker, m, o, formats, strict, use_cache,
+                                   limits): m for m, o in todo}
+            try:
+                for future in as_completed(futures):
+                    outcome = future.result()
+                    outcomes[outcome.manuscript] = outcome
+                    bar.advance(1, outcome.manuscript)
+            except KeyboardInterrupt:
+                for future in futures:  # the builds under way end with their interruption
+                    future.cancel()
+                raise
     bar.finish()
     return [outcomes[manuscript] for manuscript, _ in jobs_list]
 

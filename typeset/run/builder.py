@@ -8,25 +8,26 @@ JATS DTD and Schematron) is loaded once and reused.
 from __future__ import annotations
 
 import gc
+import hashlib
 import logging
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from typeset.errors import ManuscriptError, Problem, UsageError
+from typeset.errors import ManuscriptError, Problem
 from typeset.model.article import Article
 from typeset.read.bibliography import Bibliography, citeproc_text, load_bibliography
 from typeset.read.document import build_document, with_pages
 from typeset.read.frontmatter import parse_front_matter
 from typeset.read.journal import find_journal
 from typeset.read.pandoc import CiteprocMemo, run_pandoc
-from typeset.read.source import display_path, read_manuscript
+from typeset.read.source import read_manuscript
 from typeset.render import FORMATS, RenderJob, select
 from typeset.run.cache import BuildCache
-from typeset.run.timeouts import time_limit
+from typeset.run.faults import fault_point
+from typeset.run.memory import check_memory
+from typeset.run.timeouts import build_time_limit, time_limit
+from typeset.run.write import OutputSet
 
 log = logging.getLogger("typeset")
 LONG_ARTICLE_PAGES = 40  # laid-out pages freed at once after the PDF is written (build)
@@ -40,8 +41,9 @@ class RenderedOutputs:
     files: dict[str, bytes | Path] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
-    # What the build read, for the build cache: the article's files and its style's folder.
-    inputs: list[Path] = field(default_factory=list)
+    # What the build read, for the build cache: the SHA-256 of each of the article's files
+    # as read (path -> digest), and its style's folder.
+    digests: dict[str, str] = field(default_factory=dict)
     style: Path | None = None
 
 
@@ -56,8 +58,13 @@ class BuildResult:
 
 class Builder:
     def __init__(self, *, strict: bool = False, validate_jats: bool = True,
-                 styles: Path | None = None, use_cache: bool = True):
+                 styles: Path | None = None, use_cache: bool = True,
+                 time_budget: float | None = None, memory_limit: float | None = None):
         self.strict = strict
+        # Seconds and megabytes allowed for one build (None: their environment variables
+        # or defaults, run/timeouts.py and run/memory.py).
+        self.time_budget = time_budget
+        self.memory_limit = memory_limit
         self.use_cache = use_cache
         self.validate_jats = validate_jats
         self.styles = styles  # where journal profiles live (default: the project's styles/)
@@ -75,25 +82,31 @@ class Builder:
         front-matter fields given from outside (an issue's, see Issue.supplied_fields).
         `paginated`: whether its pages are numbered in print (by default: when its first
         page is set; an issue build says True, the first page being its to give)."""
-        with time_limit("read", display_path(manuscript)):
+        with time_limit("read"):
             return self._read(manuscript, supplied, paginated)
 
     def _read(self, manuscript: Path, supplied: dict | None = None,
               paginated: bool | None = None) -> Article:
         source = read_manuscript(manuscript)
+        check_memory(source, self.memory_limit)  # before anything grows with it
         metadata, journal = parse_front_matter(
             source, lambda journal_id: find_journal(journal_id, self.styles), supplied)
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
         records = bibliography.records if bibliography else {}
         if paginated is None:
             paginated = metadata.first_page is not None
-        result = run_pandoc(source, metadata, journal,
-                            bibliography.path if bibliography else None, self._citeproc_memo,
+        result = run_pandoc(source, metadata, journal, bibliography, self._citeproc_memo,
                             citeproc_text(bibliography, metadata.lang) if bibliography else None,
                             paginated=paginated)
         document = build_document(result.ast, source, metadata, journal, records)
-        return Article(manuscript.resolve(), metadata, journal, document, bibliography,
-                       result.warnings, paginated=paginated)
+        fault_point("read")
+        path = manuscript.resolve()
+        digests = {str(path): source.digest,
+                   **({str(bibliography.path): bibliography.digest} if bibliography else {}),
+                   **{str(path.parent / name): hashlib.sha256(data).hexdigest()
+                      for name, data in document.file_data.items()}}
+        return Article(path, metadata, journal, document, bibliography, result.warnings,
+                       paginated=paginated, digests=digests)
 
     def _bibliography(self, manuscript: Path, relative: str | None,
                       name: str) -> Bibliography | None:
@@ -129,10 +142,11 @@ class Builder:
         its JATS rendered and validated."""
         from typeset.render.jats import article as jats
 
-        article = self.read(manuscript)
-        job = RenderJob(frozenset(["jats"]), manuscript.stem,
-                        jats_validator=self.jats_validator)
-        rendered = jats.render_output(article, job)
+        with build_time_limit(self.time_budget):
+            article = self.read(manuscript)
+            job = RenderJob(frozenset(["jats"]), manuscript.stem,
+                            jats_validator=self.jats_validator)
+            rendered = jats.render_output(article, job)
         result = BuildResult(manuscript, warnings=[*article.warnings, *rendered.warnings],
                              notes=rendered.notes)
         self._apply_strict(result)
@@ -142,39 +156,42 @@ class Builder:
 
     def build(self, manuscript: Path, out_dir: Path,
               formats: Iterable[str] = FORMATS) -> BuildResult:
-        names = [output.name for output in select(formats)]
+        outputs = select(formats)
+        names = [output.name for output in outputs]
         cache = BuildCache(out_dir)
         if self.use_cache and cache.is_fresh(manuscript, names, self.strict):
             return BuildResult(manuscript, cached=True)
-        made = self.render(manuscript, names)
-        result = BuildResult(manuscript, warnings=made.warnings, notes=made.notes)
-        result.outputs = write_output_set(out_dir, made.files)
-        if self.use_cache:
-            cache.record(manuscript, names, self.strict, made.inputs, [made.style],
-                         result.outputs)
+        with build_time_limit(self.time_budget):
+            made = self._render(manuscript, outputs, names)
+            result = BuildResult(manuscript, warnings=made.warnings, notes=made.notes)
+            result.outputs = write_outputs(out_dir, manuscript, made.files, BuildCache.entry(
+                names, self.strict, made.digests, [made.style]))
         return result
 
     def render(self, manuscript: Path, formats: Iterable[str] = FORMATS) -> RenderedOutputs:
         """Every output of the build, in memory, with nothing written: what `build` writes,
         and what a cluster worker sends back (run/remote.py)."""
         outputs = select(formats)
-        names = [output.name for output in outputs]
+        with build_time_limit(self.time_budget):
+            return self._render(manuscript, outputs, [output.name for output in outputs])
+
+    def _render(self, manuscript: Path, outputs: list, names: list[str]) -> RenderedOutputs:
         if "pdf" in names:
             from typeset.render.pdf import layout as pdf
 
             pdf.warm_up_in_background()  # overlaps Pandoc, which runs in its own process
         article = self.read(manuscript)
         made = RenderedOutputs(manuscript, warnings=list(article.warnings))
-        with time_limit("pdf", display_path(manuscript)):
+        with time_limit("pdf"):
             layout = self._layout(article, names)
         if layout is not None and article.paginated:
             first = article.metadata.first_page
             article = with_pages(article, first, first + layout.page_count - 1)
         job = RenderJob(frozenset(names), manuscript.stem, layout,
                         self.jats_validator if self.validate_jats else None)
-        copied: dict[str, Path] = {}
+        copied: dict[str, bytes | Path] = {}
         for output in outputs:
-            with time_limit(output.stage, display_path(manuscript)):
+            with time_limit(output.stage):
                 rendered = output.render(article, job)
             made.files[job.file_name(output.name)] = rendered.data
             copied.update(rendered.files)
@@ -189,7 +206,7 @@ class Builder:
                     gc.collect()
         made.files.update(sorted(copied.items()))
         self._apply_strict(made)
-        made.inputs = article.input_files
+        made.digests = dict(article.digests)
         made.style = article.journal.folder
         return made
 
@@ -210,33 +227,12 @@ class Builder:
         return pdf.lay_out(article)
 
 
-def write_output_set(out_dir: Path, files: dict[str, bytes | Path]) -> list[Path]:
-    """Write a build's outputs (name relative to `out_dir` -> bytes, or the file to copy)
-    all at once: into a scratch folder, then each top-level file or folder moved into
-    place, so that a failed or interrupted build leaves the previous outputs as they were.
-    Returns what was put in place: the files, and the folders (figures/, article_files/)
-    whole."""
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"{display_path(out_dir)}: cannot make the output folder "
-                         f"there ({exc.strerror or exc})") from None
-    with tempfile.TemporaryDirectory(prefix=".typeset-", dir=out_dir) as scratch:
-        scratch_dir = Path(scratch)
-        tops: dict[str, None] = {}  # in the order given: the outputs, then the folders
-        for relative, content in files.items():
-            destination = scratch_dir / relative
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                destination.write_bytes(content)
-            else:
-                shutil.copyfile(content, destination)
-            tops[Path(relative).parts[0]] = None
-        written = []
-        for name in tops:
-            target = out_dir / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            os.replace(scratch_dir / name, target)
-            written.append(target)
-    return written
+def write_outputs(out_dir: Path, manuscript: Path, files: dict[str, bytes | Path],
+                  record: dict) -> list[Path]:
+    """A build's outputs (name relative to `out_dir` -> bytes, or the file to copy) in
+    place of the previous ones, all at once, with the build cache's `record` of them
+    (run/write.py). Returns the paths written."""
+    outputs = OutputSet(out_dir, owner=str(manuscript.resolve()))
+    for name, content in files.items():
+        outputs.add(name, content)
+    return outputs.commit(record)

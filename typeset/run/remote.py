@@ -54,7 +54,8 @@ MAX_FOLDER_FILES = 5000
 SKIPPED_NAMES = frozenset({".git", ".hg", ".svn", "__pycache__", ".typeset-cache.json"})
 # The client's environment variables that change a build's outputs or limits: the worker
 # builds under the client's values, not its own.
-FORWARDED_VARIABLES = ("SOURCE_DATE_EPOCH", "TYPESET_STAGE_TIMEOUT")
+FORWARDED_VARIABLES = ("SOURCE_DATE_EPOCH", "TYPESET_STAGE_TIMEOUT", "TYPESET_BUILD_TIMEOUT",
+                       "TYPESET_MEMORY_LIMIT")
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,9 @@ class RemoteBuild:
 
     ok: bool = True
     files: dict[str, bytes | FileRef] = field(default_factory=dict)
-    inputs: list[str] = field(default_factory=list)  # the article's files, relative
+    # The SHA-256 of each of the article's files as the worker read them, by its name
+    # relative to the article's folder (the build cache's record, made on the client).
+    digests: dict[str, str] = field(default_factory=dict)
     style: str | None = None  # the style's folder, relative to the styles folder
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -187,15 +190,19 @@ def environment_differences(client: dict[str, str], worker: dict[str, str]) -> l
 # keeps per-process state (the Builder's caches, WeasyPrint's fonts, the environment
 # variables a build runs under). Workers are meant to run one thread each.
 _BUILD_LOCK = threading.Lock()
-_builders: dict[bool, object] = {}
+_builders: dict[tuple, object] = {}
 
 
-def _builder(strict: bool):
-    if strict not in _builders:
+def _builder(strict: bool, seconds: float | None = None, megabytes: float | None = None):
+    """This process's Builder for these options (`seconds`, `megabytes`: the client's
+    --timeout and --memory, None for their environment variables or defaults)."""
+    key = (strict, seconds, megabytes)
+    if key not in _builders:
         from typeset.run.builder import Builder
 
-        _builders[strict] = Builder(strict=strict, use_cache=False)
-    return _builders[strict]
+        _builders[key] = Builder(strict=strict, use_cache=False, time_budget=seconds,
+                                 memory_limit=megabytes)
+    return _builders[key]
 
 
 def warm_up() -> None:
@@ -260,7 +267,8 @@ def on_worker(article: ArticleFiles, digest: str) -> Iterator[WorkerArticle]:
 
 
 def build_remotely(article: ArticleFiles, formats: list[str], strict: bool,
-                   digest: str) -> RemoteBuild:
+                   digest: str, limits: tuple[float | None, float | None] = (None, None)
+                   ) -> RemoteBuild:
     """The task a worker runs for a batch: build `article`, answer with its outputs. A
     problem with the article is an answer (ok=False), never an exception: an exception
     is left for the cluster to retry (a full disk, a worker going away)."""
@@ -271,11 +279,12 @@ def build_remotely(article: ArticleFiles, formats: list[str], strict: bool,
     with on_worker(article, digest) as here:
         result.worker = here.worker
         try:
-            made = _builder(strict).render(here.manuscript, formats)
+            made = _builder(strict, *limits).render(here.manuscript, formats)
             result.files = {name: here.portable(content)
                             for name, content in made.files.items()}
-            result.inputs = [path.relative_to(here.folder).as_posix()
-                             for path in made.inputs]
+            folder = here.folder.resolve()
+            result.digests = {Path(path).relative_to(folder).as_posix(): value
+                              for path, value in made.digests.items()}
             result.style = made.style.relative_to(resources.STYLES).as_posix()
             result.warnings, result.notes = made.warnings, made.notes
         except Exception as exc:  # as in a local batch: the article fails, the run goes on

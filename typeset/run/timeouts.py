@@ -1,4 +1,10 @@
-"""A time limit per stage, so that no input can make a build hang.
+"""Time limits: one for the whole build of a manuscript, and one per stage, so that no
+input can make a build hang.
+
+The build's budget (`BUILD_SECONDS`, or `TYPESET_BUILD_TIMEOUT`, or the command line's
+`--timeout`; 0 for none) bounds everything from reading to writing; each stage's limit
+(`LIMITS`, or `TYPESET_STAGE_TIMEOUT` for all) bounds one stage within it. Whichever
+comes first stops the build, with a message naming it.
 
 Pandoc runs in its own process and is stopped by `subprocess`'s timeout; the stages that
 run in our process (reading the bibliography, WeasyPrint's layout, the JATS validation)
@@ -27,6 +33,13 @@ from typeset.errors import StageTimeout
 
 # Seconds; generous for a 300-page article on a slow machine.
 LIMITS = {"read": 120.0, "jats": 120.0, "html": 120.0, "pdf": 600.0}
+# The whole build: the largest manuscript accepted (read/source.py) builds in well under
+# half of it on the reference machine (docs/performance.md).
+BUILD_SECONDS = 600.0
+# An exception raised while Python runs a destructor or a weakref callback (the garbage
+# collector runs them at any moment) is printed and dropped: an expired limit fires again
+# after this long, until its block has ended.
+RETRY_SECONDS = 1.0
 
 
 def limit(stage: str) -> float:
@@ -34,10 +47,28 @@ def limit(stage: str) -> float:
     return float(override) if override else LIMITS[stage]
 
 
-def time_limit(stage: str, what: str):
-    """The time limit of a named stage of the build of `what`."""
+def build_budget(seconds: float | None = None) -> float:
+    """The time allowed for one build: `seconds` when given (the command line's), else
+    TYPESET_BUILD_TIMEOUT, else BUILD_SECONDS; 0 means no limit."""
+    if seconds is not None:
+        return seconds
+    override = os.environ.get("TYPESET_BUILD_TIMEOUT")
+    return float(override) if override else BUILD_SECONDS
+
+
+def build_time_limit(seconds: float | None = None):
+    """The time limit of a whole build (the message is the manuscript's problem: the
+    caller says which manuscript)."""
+    budget = build_budget(seconds)
+    return seconds_limit(budget, f"the build took more than {budget:g} s and was stopped "
+                                 "(the time allowed for one build: --timeout, or "
+                                 "TYPESET_BUILD_TIMEOUT)")
+
+
+def time_limit(stage: str):
+    """The time limit of a named stage of a build."""
     seconds = limit(stage)
-    return seconds_limit(seconds, f"{what}: the {stage} stage took more than {seconds:g} s "
+    return seconds_limit(seconds, f"the {stage} stage took more than {seconds:g} s "
                                   "and was stopped (is the input unusually large or "
                                   "malformed?)")
 
@@ -65,12 +96,16 @@ def seconds_limit(seconds: float, message: str) -> Iterator[None]:
     outer = {"deadline": now + outer_left if outer_left > 0 else None}
 
     def expired(signum, frame):
+        if _deferred:  # try again once the block has ended
+            signal.setitimer(signal.ITIMER_REAL, _DEFERRED_POLL)
+            return
         if outer["deadline"] is not None and outer["deadline"] <= deadline \
                 and callable(outer_handler):
             outer["deadline"] = None
             outer_handler(signum, frame)  # the enclosing limit ran out: it decides
             _arm(deadline)  # it let the work go on: our own limit still stands
             return
+        _arm(time.monotonic() + RETRY_SECONDS)  # in case this one is dropped (see RETRY)
         raise StageTimeout(message)
 
     signal.signal(signal.SIGALRM, expired)
@@ -82,6 +117,26 @@ def seconds_limit(seconds: float, message: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, outer_handler)
         if outer["deadline"] is not None:
             _arm(outer["deadline"])
+
+
+@contextlib.contextmanager
+def limits_deferred() -> Iterator[None]:
+    """A block that time limits do not interrupt: for a library call that would turn our
+    exception into one of its own. On the main thread the alarm is held back and goes off
+    when the block ends; elsewhere the watchdog fires again later (RETRY_SECONDS)."""
+    global _deferred
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _deferred += 1
+    try:
+        yield
+    finally:
+        _deferred -= 1
+
+
+_deferred = 0  # blocks of limits_deferred being run on the main thread
+_DEFERRED_POLL = 0.05
 
 
 def _arm(deadline: float) -> None:
@@ -166,9 +221,10 @@ class _Watchdog:
                 if left > 0:
                     self._lock.wait(left)
                     continue
-                heapq.heappop(self._pending)
                 first.fired = True
                 _raise_in(first.thread, _Expired)
+                first.at = time.monotonic() + RETRY_SECONDS  # again, until it is done
+                heapq.heapreplace(self._pending, first)
 
 
 _WATCHDOG = _Watchdog()

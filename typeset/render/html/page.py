@@ -61,16 +61,17 @@ def reading_style_files(journal: Journal) -> dict[str, Path]:
 
 
 def asset_map(article: Article) -> dict[str, Path]:
-    """Every file the page loads: its path relative to the page -> the file."""
+    """Every file the page loads: its path relative to the page -> the file (the preview
+    serves them, read through the confinement at each request)."""
     return {**article.files, **style_files(article)}
 
 
 def render_output(article: Article, job: RenderJob) -> Rendered:
-    """The reading page, with the files it loads; it links the PDF only when one is built
-    beside it."""
+    """The reading page, with the files it loads (the figures as read with the
+    manuscript); it links the PDF only when one is built beside it."""
     pdf_name = job.file_name("pdf") if "pdf" in job.formats else None
     return Rendered(render_html(article, pdf_name).encode("utf-8"),
-                    files=asset_map(article))
+                    files={**article.file_data, **style_files(article)})
 
 
 def render_html(article: Article, pdf_name: str | None) -> str:

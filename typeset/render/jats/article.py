@@ -59,7 +59,7 @@ def render_output(article: Article, job: RenderJob) -> Rendered:
     if job.jats_validator is not None:
         warnings = validate(article, xml, job.jats_validator())
     return Rendered(xml.encode("utf-8"), warnings=warnings, notes=notes(article),
-                    files=article.files)
+                    files=dict(article.file_data))
 
 
 def notes(article: Article) -> list[Problem]:
@@ -75,7 +75,7 @@ def validate(article: Article, xml: str, validator) -> list[Problem]:
     """Our JATS against the DTD and JATS4R's rules: their errors are bugs of ours and stop
     the build; their warnings are returned, located in the XML."""
     name = display_path(article.source_path)
-    with time_limit("jats", name):
+    with time_limit("jats"):
         issues = validator.validate(xml.encode("utf-8"))
     errors = [i for i in issues if i.severity == "error"]
     if errors:

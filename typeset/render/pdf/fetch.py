@@ -1,5 +1,12 @@
 """The only way WeasyPrint reads a file: from the manuscript's folder or the style's.
 
+The manuscript's files come from memory: the bytes read once when the manuscript was read
+(Document.file_data), so that the PDF embeds what the HTML and JATS copy, whatever
+happened to the files since. Responses carry no file path, so that WeasyPrint keeps the
+bytes it was given rather than reading the file again when it writes the PDF (it does,
+for a picture whose response names a local file). The style's files are read through the
+confinement (read/confined.py).
+
 Anything else — the network, a `file://` path elsewhere, a `..` escape, a symlink that
 points outside, a device or FIFO, an oversized `data:` URL — is refused and recorded, and
 the build fails on it: a PDF must never carry a file from outside the article, nor wait on
@@ -14,11 +21,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import stat
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
+
+from typeset.read.confined import Refused, read_confined
 
 MAX_DATA_URL_BYTES = 2 * 1024 * 1024
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -31,10 +40,6 @@ MANUSCRIPT_URL = "file:///typeset-manuscript/"
 STYLE_URL = "file:///typeset-style/"
 
 
-class Refused(Exception):
-    """A URL the build will not load; the message says why."""
-
-
 @dataclass(frozen=True)
 class Resource:
     url: str
@@ -42,15 +47,18 @@ class Resource:
     content_type: str
 
 
-def resolve(url: str, roots: list[Path], aliases: dict[str, Path] | None = None
-            ) -> Resource:
+def resolve(url: str, roots: list[Path], files: dict[str, bytes] | None = None,
+            aliases: dict[str, Path] | None = None) -> Resource:
     """The resource behind `url`, if it is a local file under one of `roots` (already
-    resolved) or a small `data:` URL; `Refused` otherwise. `aliases` maps a URL prefix
-    (MANUSCRIPT_URL, STYLE_URL) to the folder it stands for; the resource keeps its
-    aliased URL, so that what it refers to relatively is aliased too."""
+    resolved) or a small `data:` URL; `Refused` otherwise. With `files` (absolute path ->
+    bytes), a file under the first root (the manuscript's folder) comes from `files`
+    only. `aliases` maps a URL prefix (MANUSCRIPT_URL, STYLE_URL) to the folder it stands
+    for; the resource keeps its aliased URL, so that what it refers to relatively is
+    aliased too."""
     for prefix, folder in (aliases or {}).items():
         if url.startswith(prefix):
-            real = resolve(folder.as_uri().rstrip("/") + "/" + url[len(prefix):], roots)
+            real = resolve(folder.as_uri().rstrip("/") + "/" + url[len(prefix):], roots,
+                           files)
             return Resource(url, real.body, real.content_type)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -65,23 +73,15 @@ def resolve(url: str, roots: list[Path], aliases: dict[str, Path] | None = None
     path = Path(unquote(parts.path))
     if not path.is_absolute():
         raise Refused("not an absolute file URL")
-    # resolve() follows symlinks and folds '..': what is compared is where the bytes are.
-    real = path.resolve()
-    if not any(real.is_relative_to(root) for root in roots):
-        raise Refused("outside the manuscript's and the style's folders")
-    try:
-        info = real.stat()
-    except OSError:
-        raise Refused("no such file") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise Refused("not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise Refused(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-    try:
-        body = real.read_bytes()
-    except OSError as exc:
-        raise Refused(f"cannot be read ({exc.strerror or exc})") from None
-    return Resource(real.as_uri(), body, content_type(real))
+    if files is not None:
+        key = os.path.normpath(path)
+        if key in files:
+            return Resource(url, files[key], content_type(path))
+        if Path(key).is_relative_to(roots[0]):
+            raise Refused("not among the files the manuscript shows")
+    # The check is made on the file opened, links followed: where the bytes are.
+    body = read_confined(path, roots, MAX_FILE_BYTES)
+    return Resource(path.resolve().as_uri(), body, content_type(path))
 
 
 def _data_url(url: str) -> Resource:
@@ -113,11 +113,12 @@ def content_type(path: Path) -> str:
                 path.suffix.lower(), "application/octet-stream")
 
 
-def SafeFetcher(roots: list[Path], aliases: dict[str, Path] | None = None):  # a class's name:
-    # callers construct it
-    """A WeasyPrint URL fetcher limited to `roots`, with the URL `aliases` of `resolve`;
-    refused URLs are listed in `.refused`."""
-    return _fetcher_class()(roots, aliases)
+def SafeFetcher(roots: list[Path], files: dict[str, bytes] | None = None,  # a class,
+                aliases: dict[str, Path] | None = None):  # to callers
+    """A WeasyPrint URL fetcher limited to `roots`, serving the first root's files from
+    `files` and reading the URL `aliases` (see `resolve`); refused URLs are listed in
+    `.refused`."""
+    return _fetcher_class()(roots, files, aliases)
 
 
 def shown_url(url: str, aliases: dict[str, Path] | None = None) -> str:
@@ -134,25 +135,30 @@ def shown_url(url: str, aliases: dict[str, Path] | None = None) -> str:
 def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    class _Response(URLFetcherResponse):
+        path = None  # no file behind it: WeasyPrint keeps these bytes, never re-reads
+
     class _SafeFetcher(URLFetcher):
-        def __init__(self, roots: list[Path], aliases: dict[str, Path] | None):
+        def __init__(self, roots: list[Path], files: dict[str, bytes] | None,
+                     aliases: dict[str, Path] | None):
             # No protocol at all for the parent's opener: every URL goes through resolve(),
             # so the network handlers it installs can never be reached.
             super().__init__(allowed_protocols=set(), allow_redirects=False)
             self.roots = [Path(root).resolve() for root in roots]
+            self.files = files
             self.aliases = {prefix: Path(folder).resolve()
                             for prefix, folder in (aliases or {}).items()}
             self.refused: list[str] = []
 
         def fetch(self, url: str, headers=None):
             try:
-                resource = resolve(url, self.roots, self.aliases)
+                resource = resolve(url, self.roots, self.files, self.aliases)
             except Refused as reason:
                 shown = shown_url(url, self.aliases)
                 shown = shown if len(shown) < 100 else shown[:97] + "..."
                 self.refused.append(f"{shown}: {reason}")
                 raise ValueError(f"refused {shown}: {reason}") from None
-            return URLFetcherResponse(resource.url, body=resource.body,
-                                      headers={"Content-Type": resource.content_type})
+            return _Response(resource.url, body=resource.body,
+                             headers={"Content-Type": resource.content_type})
 
     return _SafeFetcher

@@ -60,6 +60,7 @@ import logging
 import os
 import threading
 import types
+import warnings
 from functools import cache
 
 from typeset import i18n
@@ -220,9 +221,13 @@ class PdfLayout:
         weasyprint, font_config = _weasyprint()
         style = article.journal.folder
         self.article = article
-        # The folders are seen under fixed URLs: no path of this machine's in the PDF.
-        self.fetcher = SafeFetcher([article.folder, style],
-                                   {MANUSCRIPT_URL: article.folder, STYLE_URL: style})
+        # The manuscript's files from the bytes read with it; the style's from its folder;
+        # both seen under fixed URLs, so that no path of this machine's is in the PDF.
+        self.fetcher = SafeFetcher(
+            [article.folder, style],
+            {os.path.normpath(article.folder / name): data
+             for name, data in article.file_data.items()},
+            {MANUSCRIPT_URL: article.folder, STYLE_URL: style})
         self.collector = _WarningCollector()
         self._font_config = font_config
         with self._collecting():
@@ -457,11 +462,19 @@ def _ancestors(root, box) -> list:
 
 
 class _LoggerHandler:
-    def __init__(self, logger: logging.Logger, handler: logging.Handler):
+    """WeasyPrint's log messages, and the Python warnings of the libraries it runs (Pillow
+    decoding a picture), into the collector: reported as the build's warnings, never
+    printed raw."""
+
+    def __init__(self, logger: logging.Logger, handler: _WarningCollector):
         self.logger, self.handler = logger, handler
+        self._warnings = warnings.catch_warnings(record=True)
 
     def __enter__(self):
         self.logger.addHandler(self.handler)
+        self._caught = self._warnings.__enter__()
 
     def __exit__(self, *exc):
+        self._warnings.__exit__(*exc)
+        self.handler.messages += [str(caught.message) for caught in self._caught]
         self.logger.removeHandler(self.handler)
