@@ -130,3 +130,78 @@ def test_two_articles_of_a_batch_with_one_doi_are_refused_and_the_rest_built(tmp
     assert lines[-1] == "1 built, 2 failed, 0 unchanged"
     assert (tmp_path / "out" / "c" / "article.xml").exists()
     assert not (tmp_path / "out" / "a").exists() and not (tmp_path / "out" / "b").exists()
+
+
+def test_an_author_who_cites_herself_keeps_her_initials_everywhere(tmp_path):
+    """The article's own entry is rendered apart: beside "Yılmaz, A." in the .bib, the
+    author (Ayşe Yılmaz) was "disambiguated" to "Yılmaz, Ayşe" on page 1 and "A. Yılmaz"
+    in the text."""
+    own = ("@article{yilmaz2019, author = {Yılmaz, A.}, title = {Earlier Work}, "
+           "journal = {Journal of Studies}, year = {2019}, volume = {2}, pages = {1--9}}\n")
+    write_manuscript(tmp_path, bibtex=BIBTEX + own,
+                     body="\n# Method\n\nAs before [@yilmaz2019; @doe2020].\n")
+    build(tmp_path, "html")
+    text = re.sub(r"<[^>]+>", "", (tmp_path / "out" / "article.html").read_text("utf-8"))
+    assert "(Doe, 2020; Yılmaz, 2019)" in text and "A. Yılmaz" not in text
+    assert "Cite as: Yılmaz, A. (2023). A Study of Alliances." in text
+    assert "Yılmaz, Ayşe" not in text
+
+
+def test_a_citation_typed_as_text_and_an_uncited_entry_are_warned_at_their_lines(tmp_path):
+    """The imported seed's slips: "(Rabi & Freidman 2017, p. 12)" printed as plain text,
+    linked to nothing, while Rabi's entry, never cited, vanished from the references."""
+    rabi = ("@article{rabi2017, author = {Rabi, Uzi and Friedman, Brandon}, title = {Weaponizing "
+            "Iran's Minorities}, journal = {Survival}, year = {2017}, volume = {59}}\n")
+    write_manuscript(tmp_path, bibtex=BIBTEX + rabi,
+                     body="\n# Method\n\nAs argued (Rabi & Freidman 2017, p. 12) and "
+                          "[@doe2020].\n")
+    result = run_cli("check", "article.md", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert ("article.md:31:11: warning: (Rabi & Freidman 2017, p. 12) reads as a citation "
+            "typed as text: it links to no reference (write it with the entry's key, e.g. "
+            "[@key, p. 12]) [typed-citation]") in lines
+    assert ("references.bib:9:1: warning: @article{rabi2017}: the entry 'rabi2017' is never "
+            "cited: it is left out of the references (cite it, list it under 'nocite:' in "
+            "the front matter, or delete it) [uncited-entry]") in lines
+    assert run_cli("check", "--strict", "article.md", cwd=tmp_path).returncode == 1
+
+
+def test_two_authors_of_one_institution_have_a_line_and_a_mark_each(tmp_path):
+    second = ("    corresponding: true\n  - given-names: Ali\n    surname: Demir\n"
+              "    affiliations: [ege]\n    email: ali@example.edu.tr")
+    write_manuscript(tmp_path, {"    corresponding: true": second})
+    build(tmp_path, "html")
+    page = etree.HTML((tmp_path / "out" / "article.html").read_bytes())
+    marks = [[a.get("href") for a in author.iter("a")]
+             for author in page.iterfind(".//span[@class='author']")]
+    assert marks == [["#aff1"], ["#aff2"]]
+    lines = {li.get("id"): "".join(li.itertext()) for li in page.iter("li")
+             if (li.get("id") or "").startswith("aff")}
+    assert "ayse@example.edu.tr" in lines["aff1"] and "ali@example.edu.tr" in lines["aff2"]
+    assert "Ege Üniversitesi" in lines["aff1"] and "Ege Üniversitesi" in lines["aff2"]
+
+
+PARTICLES = """
+@book{castles2014, author = {Castles, Stephen and de Haas, Hein and Miller, Mark J.},
+  title = {The Age of Migration}, publisher = {Palgrave}, address = {London}, year = {2014}}
+@techreport{kaya2015, author = {Kaya, Ali}, title = {Akdeniz adalarında turizm planlaması},
+  institution = {Turizm Bakanlığı}, number = {14}, year = {2015}}
+"""
+
+
+def test_a_surname_keeps_its_particle_and_a_turkish_report_its_genre(tmp_path):
+    write_manuscript(tmp_path, {"lang: en": "lang: tr"}, bibtex=BIBTEX + PARTICLES,
+                     body="\n# Yöntem\n\nBkz. [@castles2014; @kaya2015; @doe2020].\n")
+    build(tmp_path, "html")
+    text = re.sub(r"<[^>]+>", "", (tmp_path / "out" / "article.html").read_text("utf-8"))
+    assert "Castles, de Haas ve Miller, 2014" in text
+    assert "Castles, S., de Haas, H. ve Miller, M. J. (2014)" in text
+    assert "Haas, H. de" not in text
+    assert "(Rapor No: 14)" in text and "( No" not in text
+    # English too: APA writes the particle with the surname.
+    write_manuscript(tmp_path, bibtex=BIBTEX + PARTICLES,
+                     body="\n# Method\n\nSee [@castles2014; @doe2020].\n")
+    build(tmp_path, "html")
+    text = re.sub(r"<[^>]+>", "", (tmp_path / "out" / "article.html").read_text("utf-8"))
+    assert "Castles, S., de Haas, H., &amp; Miller, M. J. (2014)" in text

@@ -329,3 +329,11 @@ def test_weasyprint_hyphenates_turkish(tmp_path):
     )
     lines = pdf_lines(without_patterns)
     assert " ".join(lines).split() == E2E_WORDS.split()  # all there, none hyphenated
+
+
+def test_foreign_words_and_inner_capitals_are_not_cut_by_turkish_rules():
+    register_turkish_hyphenation()
+    turkish = pyphen.Pyphen(lang="tr")
+    for word in ("WeasyPrint", "Wikipedia", "Maxwell", "iPhone'un", "JavaScript"):
+        assert turkish.positions(word) == [], word
+    assert turkish.positions("kitaplarımızdan")  # Turkish words still hyphenate

@@ -59,6 +59,8 @@ CODES = {
     "jats-validation": "a JATS4R or DTD warning about the generated XML",
     "jats-archiving": "the journal profile has no ISSN: JATS Archiving instead of Publishing",
     "page-limit": "the article is longer than the journal's page limit",
+    "typed-citation": "text that reads as a citation is not one: it links to nothing",
+    "uncited-entry": "a bibliography entry is never cited: it is not in the references",
     "sitemap-no-url": "no sitemap: the journal profile has no site URL",
     # The deposits (typeset/export): warnings about articles, notes about the profile.
     "crossref-no-doi": "an article without a DOI is left out of the Crossref deposit",

@@ -14,6 +14,8 @@ MONTHS = {
     "tr": ("Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos",
            "Eylül", "Ekim", "Kasım", "Aralık"),
 }
+# "and others" after the first author's name, as the running head abbreviates it.
+ET_AL = {"en": "et al.", "tr": "vd."}
 QUOTES = {
     "en": ("“", "”", "‘", "’"),
     "tr": ("“", "”", "‘", "’"),
@@ -35,6 +37,10 @@ def upper(text: str, lang: str) -> str:
     if base(lang) in ("tr", "az"):
         text = text.replace("i", "İ").replace("ı", "I")
     return text.upper()
+
+
+def et_al(lang: str) -> str:
+    return ET_AL.get(base(lang), ET_AL["en"])
 
 
 def quotes(lang: str) -> tuple[str, str, str, str]:

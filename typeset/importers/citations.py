@@ -17,21 +17,19 @@ from dataclasses import dataclass, field
 from typeset.importers.inlines import words
 from typeset.importers.language import ascii_fold, turkish_lower
 from typeset.importers.references import Reference
-
-YEAR = r"(?:(?:1[5-9]|20)\d{2}[a-z]?|t\.\s?y\.|n\.\s?d\.)"
-LOCATOR = (r"(?:pp?|ss?|sayfa|sf|chap|ch|bölüm|para|paragraf|vol|cilt)\.?\s*"
-           r"[\dIVXLivxl]+(?:\s*[-–—]\s*[\dIVXLivxl]+)?")
-PREFIX = r"(?:e\.g\.,?|see(?:\s+also)?|bkz\.?|bkz:|örn\.?|örneğin|ayrıca bkz\.?|cf\.|aktaran)"
-ITEM = re.compile(rf"^(?P<prefix>{PREFIX}\s+)?(?P<authors>[^\d();]+?),?\s+"
-                  rf"(?P<years>{YEAR}(?:\s*,\s*{YEAR})*)"
-                  rf"(?:\s*,\s*(?P<locator>{LOCATOR}))?$", re.I)
-YEARS_ONLY = re.compile(rf"^(?P<years>{YEAR}(?:\s*,\s*{YEAR})*)(?:\s*,\s*(?P<locator>{LOCATOR}))?$",
-                        re.I)
-PARENS = re.compile(r"\(([^()]{1,400})\)")
-ET_AL = re.compile(r"\s*(?:,\s*)?\b(?:et al\.?|vd\.?|ve ark\.?|ve diğerleri|ve arkadaşları)$",
-                   re.I)
-AUTHOR_WORD = re.compile(r"^[A-ZÇĞİÖŞÜ][\w'’.-]*$")
-CONNECTORS = re.compile(r"\s*(?:,\s*(?:&|and|ve|ile)\s+|\s+(?:&|and|ve|ile)\s+|,\s*|\s*&\s*)")
+from typeset.read.citation_forms import (
+    AUTHOR_WORD,
+    ITEM,
+    PARENS,
+    YEAR,
+    YEARS_ONLY,
+)
+from typeset.read.citation_forms import (
+    authors_ok as _authors_ok,
+)
+from typeset.read.citation_forms import (
+    families as _families,
+)
 
 
 @dataclass
@@ -323,29 +321,6 @@ def _cite(items: list[tuple[str, str, str, str]], typed: str) -> dict:
                           "citationSuffix": suffix, "citationMode": {"t": mode},
                           "citationNoteNum": 0, "citationHash": 0})
     return {"t": "Cite", "c": [citations, words(typed)]}
-
-
-def _families(authors: str) -> tuple[list[str], bool]:
-    authors = re.sub(r"\s+", " ", authors).strip(" ,")
-    et_al = bool(ET_AL.search(authors))
-    authors = ET_AL.sub("", authors).strip(" ,")
-    families = [f.strip() for f in CONNECTORS.split(authors) if f.strip()]
-    return families, et_al
-
-
-def _authors_ok(authors: str) -> bool:
-    """Capitalised names joined by commas, &, and/ve/ile, ending maybe in et al./vd."""
-    families, _ = _families(authors)
-    if not families or len(families) > 8:
-        return False
-    for family in families:
-        parts = family.split()
-        if len(parts) > 4 or not all(p[:1].isupper() or p.lower() in ("de", "van", "von",
-                                                                       "al", "el", "der",
-                                                                       "den", "la", "du")
-                                     for p in parts):
-            return False
-    return True
 
 
 def _same_names(cited: list[str], listed: list[str], et_al: bool) -> bool:

@@ -86,32 +86,50 @@ class Bibliography:
         return self.data.entries[key]
 
 
-# The thesis genre Pandoc's citeproc prints, where its own translation is missing: for a
-# Turkish article, @mastersthesis came out as "(Yayımlanmamış mathesis)". Given to Pandoc
-# as the entry's `type` (which BibLaTeX prints as the genre) when the entry has none.
-THESIS_GENRES = {"tr": {"mastersthesis": "yüksek lisans tezi"}}
+# What Pandoc's citeproc prints as a work's genre where its own translation is missing or
+# empty: for a Turkish article, @mastersthesis came out "(Yayımlanmamış mathesis)" and
+# @techreport "( No: 14)". Given to Pandoc as the entry's `type` (which BibLaTeX prints as
+# the genre) when the entry has none.
+GENRES = {"tr": {"mastersthesis": "yüksek lisans tezi", "techreport": "Rapor",
+                 "report": "Rapor"}}
 
 
 def citeproc_text(bibliography: Bibliography, lang: str) -> str | None:
     """The .bib text Pandoc's citeproc should read for an article in `lang`, when it must
-    differ from the file (None: the file itself will do)."""
-    genres = THESIS_GENRES.get(lang.split("-")[0].lower())
-    if not genres:
-        return None
+    differ from the file (None: the file itself will do):
+    - the genres above;
+    - a surname's particle kept with it: BibTeX reads "de Haas, Hein" as the particle "de"
+      and the surname "Haas", and citeproc then writes "Haas, H. de" and "(Castles, Haas ve
+      Miller, 2014)"; APA writes "de Haas, H." and "de Haas": the name goes to Pandoc as
+      "{de Haas}, Hein"."""
+    genres = GENRES.get(lang.split("-")[0].lower(), {})
     text = bibliography.text
-    insertions = []
-    for key, entry in bibliography.data.entries.items():
-        genre = genres.get(entry.type.lower())
-        if genre is None or entry.fields.get("type"):
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement)
+    heads = list(_ENTRY_START.finditer(text))
+    for index, head in enumerate(heads):
+        key = head.group(2)
+        entry = bibliography.data.entries.get(key)
+        if entry is None or head.group(1).lower() in _NOT_ENTRIES:
             continue
-        head = re.compile(rf"@\s*{re.escape(entry.type)}\s*[{{(]\s*{re.escape(key)}\s*,",
-                          re.IGNORECASE)
-        if match := head.search(text):
-            insertions.append((match.end(), f" type = {{{genre}}},"))
-    if not insertions:
+        end = heads[index + 1].start() if index + 1 < len(heads) else len(text)
+        genre = genres.get(entry.type.lower())
+        if genre and not entry.fields.get("type"):
+            comma = text.find(",", head.end(), end)
+            if comma >= 0:
+                edits.append((comma + 1, comma + 1, f" type = {{{genre}}},"))
+        for persons in entry.persons.values():
+            for person in persons:
+                if person.prelast_names:
+                    name = " ".join(person.prelast_names + person.last_names)
+                    found = re.search(rf"(?<![{{\w]){re.escape(name)}(?![\w}}])",
+                                      text[head.end():end])
+                    if found:
+                        at = head.end() + found.start()
+                        edits.append((at, at + len(name), f"{{{name}}}"))
+    if not edits:
         return None
-    for offset, insertion in sorted(insertions, reverse=True):
-        text = text[:offset] + insertion + text[offset:]
+    for start, stop, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[stop:]
     return text
 
 

@@ -12,9 +12,10 @@ import dataclasses
 import difflib
 import itertools
 import re
+from pathlib import Path
 
 from typeset import i18n, mathtex
-from typeset.errors import ManuscriptError, Problem, shown
+from typeset.errors import ManuscriptError, Problem, shown, warning
 from typeset.model.article import (
     STATEMENT_KINDS,
     Article,
@@ -28,9 +29,10 @@ from typeset.model.article import (
 )
 from typeset.model.ast import attr_of, stringify, walk
 from typeset.model.reference import ReferenceRecord
+from typeset.read.citation_forms import typed_citations
 from typeset.read.pandoc import DIV_PREFIX, SELF_KEY
 from typeset.read.resources import check_images, check_links
-from typeset.read.source import Source
+from typeset.read.source import Source, display_path
 
 XREF_CLASS = "typeset-xref"
 XREF_PREFIXES = ("fig:", "tbl:", "eq:", "sec:")
@@ -38,9 +40,12 @@ HTML_COMMENT = re.compile(r"^\s*<!--.*-->\s*$", re.S)
 
 
 def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journal,
-                   records: dict[str, ReferenceRecord]) -> Document:
-    """`records`: the bibliography's entries by key (empty without a bibliography)."""
+                   records: dict[str, ReferenceRecord],
+                   warnings: list[Problem] | None = None) -> Document:
+    """`records`: the bibliography's entries by key (empty without a bibliography);
+    `warnings` receives what is worth an editor's look but does not stop the build."""
     problems: list[Problem] = []
+    warnings = warnings if warnings is not None else []
     blocks = ast["blocks"]  # fresh from Pandoc's JSON: ours to change in place
     body, meta_divs, references, cite_as = _split(blocks, records)
     if i18n.base(metadata.lang) == "tr":
@@ -64,6 +69,8 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
     check_citations(everything, source, set(records), problems)
     check_math(everything, source, problems)
     check_footnote_calls(everything, source, problems)
+    warn_typed_citations(everything, source, warnings)
+    warn_uncited_entries(everything, source, metadata, records, warnings)
     sections = number_headings(body)
     labels = number_floats(body_nodes, source, problems)
     labels.update(section_labels(sections, source, problems))
@@ -210,6 +217,46 @@ def check_math(nodes: list, source: Source, problems: list[Problem]) -> None:
                 line, column = _locate(source, node["c"][1].strip().split("\n")[0])
                 problems.append(Problem(source.name, line, column, f"math: {error}",
                                         hint="check the LaTeX between the dollar signs"))
+
+
+def warn_typed_citations(nodes: list, source: Source, warnings: list[Problem]) -> None:
+    """Text typed as a citation ("(Rabi & Freidman 2017, p. 12)") prints as it stands,
+    links to nothing, and its work may be missing from the references."""
+    seen = set()
+    for node in nodes:
+        if node["t"] not in ("Para", "Plain"):
+            continue
+        text = stringify([inline for inline in node["c"] if inline["t"] != "Cite"])
+        # Pandoc's "smart" reading put a no-break space after "p.": as typed, a space.
+        for typed in typed_citations(text.replace("\u00a0", " ")):
+            if typed in seen:
+                continue
+            seen.add(typed)
+            line, column = _locate(source, typed)
+            warnings.append(warning(
+                "typed-citation", source.name, line, column,
+                f"{shown(typed)} reads as a citation typed as text: it links to no "
+                "reference", hint="write it with the entry's key, e.g. [@key, p. 12]"))
+
+
+def warn_uncited_entries(nodes: list, source: Source, metadata: Metadata,
+                         records: dict[str, ReferenceRecord],
+                         warnings: list[Problem]) -> None:
+    """An entry that nothing cites is left out of the references by the citation style."""
+    if not records or "*" in metadata.nocite:
+        return
+    cited = set(metadata.nocite)
+    for node in nodes:
+        if node["t"] == "Cite":
+            cited.update(citation["citationId"] for citation in node["c"][0])
+    bib = display_path(Path(source.path).parent / (metadata.bibliography or ""))
+    for key, record in records.items():
+        if key not in cited:
+            warnings.append(warning(
+                "uncited-entry", bib, record.line, 1 if record.line else None,
+                f"the entry '{key}' is never cited: it is left out of the references",
+                f"@{record.entry_type}{{{key}}}",
+                "cite it, list it under 'nocite:' in the front matter, or delete it"))
 
 
 # A footnote call Pandoc could not match with a note stays in the text as "[^key]".

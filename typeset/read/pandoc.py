@@ -124,6 +124,8 @@ class CiteprocMemo:
     citations: str = ""  # the sequence of citations, as JSON
     contents: list = field(default_factory=list)  # each Cite's rendered inlines
     references: list = field(default_factory=list)  # the blocks citeproc added
+    cite_as_key: str = ""
+    cite_as: list = field(default_factory=list)  # the "Cite as" entry's block
 
 
 def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
@@ -139,10 +141,23 @@ def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
         "lang": {"en": "en-US", "tr": "tr-TR"}.get(lang, lang),
         "link-citations": True,
         "link-bibliography": True,
-        "nocite": [f"@{key}" for key in (*metadata.nocite, SELF_KEY)],
-        "references": [self_reference(metadata, journal, paginated)],
+        "nocite": [f"@{key}" for key in metadata.nocite],
     }
     csl = csl_style(journal, lang)
+    # The article's own entry ("Cite as") is rendered by citeproc apart from the others:
+    # beside the works it cites, the article's author would be "disambiguated" from the
+    # same person cited with initials ("Kaya, Zeynep" on page 1, "Z. Kaya" in the text).
+    # The two runs go on at once.
+    with CiteAs(meta, csl, self_reference(metadata, journal, paginated), memo) as cite_as:
+        result = _body_run(source, metadata, meta, csl, bibliography, memo,
+                           bibliography_text)
+        result.ast["blocks"].append(cite_as.block())
+    return result
+
+
+def _body_run(source: Source, metadata: Metadata, meta: dict, csl: Path,
+              bibliography: Bibliography | None, memo: CiteprocMemo | None,
+              bibliography_text: str | None) -> PandocResult:
     key = json.dumps([meta, str(csl), bibliography.digest if bibliography else None,
                       bibliography_text],
                      sort_keys=True)
@@ -166,6 +181,59 @@ def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
         memo.references = copy.deepcopy([block for block in result.ast["blocks"]
                                          if block["t"] == "Div" and block["c"][0][0] == "refs"])
     return result
+
+
+class CiteAs:
+    """Citeproc on the article's own entry alone, in a Pandoc process of its own that runs
+    while the body's does; `block()` is the reference list it made (one entry)."""
+
+    def __init__(self, meta: dict, csl: Path, entry: dict, memo: CiteprocMemo | None):
+        self.meta = {**meta, "nocite": [f"@{SELF_KEY}"], "references": [entry]}
+        self.key = json.dumps([self.meta, str(csl)], sort_keys=True)
+        self.memo = memo
+        self.csl = csl
+        self.process: subprocess.Popen | None = None
+        self.scratch: tempfile.TemporaryDirectory | None = None
+
+    def __enter__(self) -> CiteAs:
+        if self.memo is not None and self.memo.cite_as_key == self.key:
+            return self
+        self.scratch = tempfile.TemporaryDirectory(prefix="typeset-")
+        meta_file = Path(self.scratch.name) / "meta.yaml"
+        meta_file.write_text(yaml.safe_dump(self.meta, allow_unicode=True), encoding="utf-8")
+        self.process = subprocess.Popen(
+            [pandoc_path(), "--from", READER, "--to", "json", "--quiet", "--citeproc",
+             "--csl", str(self.csl), "--metadata-file", str(meta_file)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=self.scratch.name)
+        return self
+
+    def block(self) -> dict:
+        if self.process is None:
+            return copy.deepcopy(self.memo.cite_as)
+        try:
+            stdout, stderr = self.process.communicate(timeout=PANDOC_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise StageTimeout(f"Pandoc took more than {PANDOC_TIMEOUT} s "
+                               "and was stopped") from None
+        if self.process.returncode != 0:  # our own entry: a bug of ours if it fails
+            raise ManuscriptError([Problem(
+                "(the Cite as line)", None, None,
+                "Pandoc could not render the article's own reference: "
+                + " ".join(stderr.decode("utf-8", "replace").split()),
+                hint="this is a bug in the pipeline; please report it")])
+        blocks = json.loads(stdout)["blocks"]
+        block = next(b for b in blocks if b["t"] == "Div" and b["c"][0][0] == "refs")
+        if self.memo is not None:
+            self.memo.cite_as_key, self.memo.cite_as = self.key, copy.deepcopy(block)
+        return block
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.scratch is not None:
+            self.scratch.cleanup()
 
 
 def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,

@@ -67,20 +67,21 @@ def page_context(article: Article, writer: HtmlWriter, print_page: bool = False)
     notes = list(writer.notes)
     other_titles = [(code, text) for code, text in md.title.items() if code != lang]
 
-    affiliation_marks = {aff.id: index + 1 for index, aff in enumerate(md.affiliations)}
-    authors = [{
-        "author": author,
-        "marks": [affiliation_marks[a] for a in author.affiliations],
-    } for author in md.authors]
-    affiliation_lines = []
+    # One line per author and affiliation (the line carries the author's own position,
+    # email and ORCID), each with its own mark: two authors of one institution are two
+    # lines, 1 and 2, never two lines both marked 1.
+    authors, affiliation_lines = [], []
     for author in md.authors:
         position = author.position.get(lang) or next(
             (text for _code, text in author.position.items()), None)
+        marks = []
         for aff_id in author.affiliations:
             aff = md.affiliation(aff_id)
             parts = [p for p in (position, aff.institution, *aff.departments, aff.city) if p]
-            affiliation_lines.append({"mark": affiliation_marks[aff_id], "text": ", ".join(parts),
+            marks.append(len(affiliation_lines) + 1)
+            affiliation_lines.append({"mark": marks[-1], "text": ", ".join(parts),
                                       "email": author.email, "orcid": author.orcid})
+        authors.append({"author": author, "marks": marks})
 
     blocks = []
     for block_lang in dict.fromkeys([*journal.languages, *md.abstract.langs]):
@@ -125,7 +126,7 @@ def page_context(article: Article, writer: HtmlWriter, print_page: bool = False)
                                 if type_labels and code in type_labels],
         "authors": authors,
         "surnames": ", ".join(a.surname for a in md.authors) if len(md.authors) < 3
-                    else f"{md.authors[0].surname} et al.",
+                    else f"{md.authors[0].surname} {i18n.et_al(lang)}",
         "affiliation_lines": affiliation_lines,
         "info_blocks": blocks,
         "body": body,

@@ -98,14 +98,15 @@ class Builder:
         result = run_pandoc(source, metadata, journal, bibliography, self._citeproc_memo,
                             citeproc_text(bibliography, metadata.lang) if bibliography else None,
                             paginated=paginated)
-        document = build_document(result.ast, source, metadata, journal, records)
+        warnings = list(result.warnings)
+        document = build_document(result.ast, source, metadata, journal, records, warnings)
         fault_point("read")
         path = manuscript.resolve()
         digests = {str(path): source.digest,
                    **({str(bibliography.path): bibliography.digest} if bibliography else {}),
                    **{str(path.parent / name): hashlib.sha256(data).hexdigest()
                       for name, data in document.file_data.items()}}
-        return Article(path, metadata, journal, document, bibliography, result.warnings,
+        return Article(path, metadata, journal, document, bibliography, tuple(warnings),
                        paginated=paginated, digests=digests)
 
     def _bibliography(self, manuscript: Path, relative: str | None,

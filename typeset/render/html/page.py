@@ -78,11 +78,6 @@ def render_html(article: Article, pdf_name: str | None) -> str:
     writer = ScreenWriter(article)
     context = page_context(article, writer)
     context.update(_page_extras(article, writer, pdf_name))
-    # page_context gives one affiliation line per author and affiliation: when authors
-    # share an affiliation, only its first line may carry the anchor id.
-    marks = [line["mark"] for line in context["affiliation_lines"]]
-    context["affiliation_anchors"] = [mark not in marks[:index]
-                                      for index, mark in enumerate(marks)]
     return environment().get_template("html/article.html.j2").render(context)
 
 

@@ -31,6 +31,7 @@ object placed in Pyphen's cache lowercases the Turkish way first.  (A caller pas
 WeasyPrint uses the cache.)
 """
 
+import re
 from pathlib import Path
 
 import pyphen
@@ -74,10 +75,21 @@ def write_dictionary(path: Path = DICTIONARY_PATH) -> None:
     path.write_bytes(dictionary_text().encode())
 
 
+# Letters of no Turkish word: a word with one is foreign, and Turkish syllables would cut it
+# wrongly ("WeasyP-rint").
+_FOREIGN_LETTERS = frozenset("wqxWQX")
+_CAMEL_CASE = re.compile(r"[a-zçğıöşü][A-ZÇĞİÖŞÜ]")
+
+
 class _TurkishHyphDict(pyphen.HyphDict):
-    """Pattern dictionary that lowercases Turkish capitals without changing word length."""
+    """Pattern dictionary that lowercases Turkish capitals without changing word length,
+    and leaves whole what Turkish rules must not cut: foreign words (a w, q or x) and
+    names with a capital after a small letter (WeasyPrint, iPhone), as a typesetter would.
+    (Words in capitals throughout, as headings print, hyphenate as in lower case.)"""
 
     def positions(self, word):
+        if _FOREIGN_LETTERS.intersection(word) or _CAMEL_CASE.search(word):
+            return []
         # "İ".lower() is two characters; "I" is Turkish dotless ı.
         return super().positions(word.replace("İ", "i").replace("I", "ı"))
 
