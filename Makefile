@@ -32,7 +32,7 @@ setup: $(PY_STAMP) $(NPM_STAMP) $(APT_STAMP) $(PYC_STAMP)
 
 $(PY_STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,bench,cluster]'
 	touch $@
 
 # Our package's bytecode, compiled ahead: where PYTHONDONTWRITEBYTECODE is set (as on the

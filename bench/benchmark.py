@@ -47,15 +47,8 @@ def tree_rss_kb(pid: int) -> int:
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
-        try:
-            with open(f"/proc/{current}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-            with open(f"/proc/{current}/task/{current}/children") as children:
-                stack += [int(c) for c in children.read().split()]
-        except OSError:
-            continue
+        total += own_rss_kb(current)
+        stack += children(current)
     return total
 
 
@@ -71,7 +64,7 @@ def run(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple[
         # Not process.poll(): it would reap the child before wait4 below can.
         while not done.is_set():
             peak[0] = max(peak[0], tree_rss_kb(process.pid))
-            time.sleep(0.02)
+            done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -84,6 +77,195 @@ def run(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple[
     if process.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{stderr}")
     return seconds, max(peak[0], usage.ru_maxrss) / 1024
+
+
+def run_cluster(command: list[str]) -> dict:
+    """A --cluster local build: its seconds, the peak of its whole process tree, of the
+    client process alone and of the largest worker (a spawned process with its Pandoc
+    child), in MB."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    peaks = {"tree": 0, "client": 0, "worker": 0}
+    cpu = [0.0]
+
+    def sample():
+        while process.poll() is None:
+            peaks["tree"] = max(peaks["tree"], tree_rss_kb(process.pid))
+            peaks["client"] = max(peaks["client"], own_rss_kb(process.pid))
+            cpu[0] = max(cpu[0], own_cpu_seconds(process.pid))
+            for child in children(process.pid):
+                if "spawn_main" in cmdline(child):
+                    peaks["worker"] = max(peaks["worker"], tree_rss_kb(child))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - started
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(command)}\n{stderr.decode()}")
+    return {"seconds": seconds, "client_cpu": cpu[0],
+            **{name: kb / 1024 for name, kb in peaks.items()}}
+
+
+def own_cpu_seconds(pid: int) -> float:
+    """The CPU time of `pid`'s own threads so far (not its children's)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def own_rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def children(pid: int) -> list[int]:
+    """The child processes of `pid`, started from any of its threads (a Dask nanny starts
+    its worker from its event loop's thread)."""
+    found = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except OSError:  # the process, or one of its threads, has just ended
+        pass
+    return found
+
+
+def cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as found:
+            return found.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def on_started_cluster(issue: Path, scratch: Path, workers: int) -> dict:
+    """The batch on a scheduler and `workers` `dask worker` processes started apart, as
+    on a real cluster (here all on 127.0.0.1): the client's own CPU time and the
+    scheduler's, per article, and each worker's peak (with its Pandoc child)."""
+    import socket
+
+    from distributed import Client
+
+    dask = Path(PY).parent / "dask"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address = f"tcp://127.0.0.1:{port}"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL,
+             "start_new_session": True, "cwd": ROOT}
+    started = [subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port",
+                                 str(port), "--no-dashboard"], **quiet)]
+    started += [subprocess.Popen([str(dask), "worker", address, "--nworkers", "1",
+                                  "--nthreads", "1", "--no-dashboard",
+                                  "--local-directory", str(scratch / f"dask-worker{n}")],
+                                 **quiet) for n in range(workers)]
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(workers, timeout=120)
+        batch = sorted(issue.iterdir())
+        whole = _client_on(address, issue, scratch / "apart", started)
+        one = _client_on(address, batch[0] / "article.md", scratch / "apart-one", started)
+        marginal = {key: (whole[key] - one[key]) / (len(batch) - 1)
+                    for key in ("client_cpu", "scheduler_cpu")}
+        return {"seconds": whole["seconds"], "worker_peak": whole["worker_peak"],
+                **{f"{key}_per_article": value for key, value in marginal.items()}}
+    finally:
+        for process in started:
+            os.killpg(process.pid, 15)
+        for process in started:
+            process.wait(timeout=30)
+
+
+def _client_on(address: str, target: Path, out: Path, started: list) -> dict:
+    """One client run on the started cluster: its seconds, its own CPU time, the
+    scheduler's CPU time meanwhile, the workers' peak."""
+    scheduler_cpu = own_cpu_seconds(started[0].pid)
+    peaks = {process.pid: 0 for process in started[1:]}
+    client_cpu = [0.0]
+    command = subprocess.Popen([*BUILD, "build", str(target), "--out", str(out),
+                                "--cluster", address],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    begun = time.perf_counter()
+
+    def sample():
+        while command.poll() is None:
+            client_cpu[0] = max(client_cpu[0], own_cpu_seconds(command.pid))
+            for nanny in peaks:
+                for worker in children(nanny):
+                    peaks[nanny] = max(peaks[nanny], tree_rss_kb(worker))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = command.communicate()
+    seconds = time.perf_counter() - begun
+    sampler.join()
+    if command.returncode != 0:
+        raise SystemExit(f"failed on the started cluster:\n{stderr.decode()}")
+    return {"seconds": seconds, "client_cpu": client_cpu[0],
+            "scheduler_cpu": own_cpu_seconds(started[0].pid) - scheduler_cpu,
+            "worker_peak": max(peaks.values()) / 1024}
+
+
+def cluster_against_local(scratch: Path, batch: int, jobs: int, runs: int) -> list[tuple]:
+    """Issue #16: the same batch on a local Dask cluster of `jobs` worker processes and
+    with `--jobs`, in alternation (the machine is noisy), and what docs/scaling.md
+    extrapolates from: one article alone on the cluster (the fixed cost), the workers'
+    throughput, the peak memory of a worker and of the client."""
+    issue = scratch / "cluster-issue"
+    for n in range(batch):
+        shutil.copytree(SAMPLE.parent, issue / f"article{n + 1:02d}",
+                        ignore=shutil.ignore_patterns("turkish"))
+    local, cluster = [], []
+    for i in range(runs):
+        local.append(run([*BUILD, "build", str(issue), "--out", str(scratch / f"local{i}"),
+                          "--jobs", str(jobs)]))
+        cluster.append(run_cluster([*BUILD, "build", str(issue), "--out",
+                                    str(scratch / f"cluster{i}"), "--cluster", "local",
+                                    "--jobs", str(jobs)]))
+    one = [run_cluster([*BUILD, "build", str(issue / "article01" / "article.md"), "--out",
+                        str(scratch / f"cluster-one{i}"), "--cluster", "local",
+                        "--jobs", str(jobs)]) for i in range(runs)]
+    apart = on_started_cluster(issue, scratch, jobs)
+    local_seconds = statistics.median(r[0] for r in local)
+    cluster_seconds = statistics.median(r["seconds"] for r in cluster)
+    one_seconds = statistics.median(r["seconds"] for r in one)
+    # The workers' steady rate: the batch's time less one article's (start-up, warm-up,
+    # the first article), over the remaining articles.
+    per_article = (cluster_seconds - one_seconds) / (batch - 1) * jobs
+    client_cpu = (statistics.median(r["client_cpu"] for r in cluster)
+                  - statistics.median(r["client_cpu"] for r in one)) / (batch - 1)
+    print(f"cluster: {cluster_seconds:.2f} s against --jobs {jobs}: {local_seconds:.2f} s "
+          f"(ratio {cluster_seconds / local_seconds:.2f}); one article alone "
+          f"{one_seconds:.2f} s; {per_article:.2f} s per article per worker core "
+          f"({3600 / per_article:.0f} articles an hour per core); peak per worker "
+          f"{max(r['worker'] for r in cluster):.0f} MB, client "
+          f"{max(r['client'] for r in cluster):.0f} MB (with the local scheduler), "
+          f"client CPU {client_cpu:.3f} s per article")
+    print(f"on a scheduler and {jobs} workers started apart: {apart['seconds']:.2f} s; each "
+          f"article more costs the client {apart['client_cpu_per_article']:.3f} s of CPU "
+          f"and the scheduler {apart['scheduler_cpu_per_article']:.3f} s; peak per "
+          f"worker {apart['worker_peak']:.0f} MB")
+    return [
+        (f"6a. batch of {batch}, one command, --jobs {jobs}", local_seconds,
+         max(r[1] for r in local)),
+        (f"6c. the same {batch} on a local Dask cluster of {jobs} worker processes",
+         cluster_seconds, max(r["tree"] for r in cluster)),
+        ("6d. one article alone on that local cluster (start-up included)", one_seconds,
+         max(r["tree"] for r in one)),
+        (f"6e. the same {batch} on a scheduler and {jobs} `dask worker` processes started "
+         "apart", apart["seconds"], apart["worker_peak"]),
+    ]
 
 
 def median(runs: int, make_command) -> tuple[float, float]:
@@ -523,9 +705,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--only", choices=("deposits", "issue"),
-                        help="run one part: the issue's Crossref and DOAJ deposits, or the "
-                             "issue build")
+    parser.add_argument("--only", choices=("deposits", "issue", "cluster"),
+                        help="run one part: the issue's Crossref and DOAJ deposits, the "
+                             "issue build, or the batch on a Dask cluster (6a, 6c-6e)")
     parser.add_argument("--scaling", type=int, nargs="*", metavar="SIZE_KB",
                         help="measure builds of growing inputs instead (default sizes: "
                              "250 500 1000 2000 4000 KB)")
@@ -542,6 +724,13 @@ def main() -> None:
             print_rows(issue_rows(Path(scratch_name), args.jobs), None)
         return
     rows: list[tuple[str, float, float]] = []
+    if args.only == "cluster":
+        with tempfile.TemporaryDirectory(prefix="typeset-bench-") as scratch_name:
+            rows = cluster_against_local(Path(scratch_name), args.batch, args.jobs, args.runs)
+        print(f"{'measurement':<72} {'seconds':>8} {'peak MB':>8}")
+        for name, seconds, peak in rows:
+            print(f"{name:<72} {seconds:8.2f} {peak:8.0f}")
+        return
     with tempfile.TemporaryDirectory(prefix="typeset-bench-") as scratch_name:
         scratch = Path(scratch_name)
         inputs = prepare(scratch)
@@ -658,6 +847,7 @@ def main() -> None:
         rows.append(("7. the batch again, nothing changed", *again))
         rows += deposit_rows(args.runs)
         rows += issue_rows(scratch, args.jobs)
+        rows += cluster_against_local(scratch, args.batch, args.jobs, args.runs)[1:]
 
     print_rows(rows, floor[0])
     print(f"\nfull cold build against the naive peer, side by side: "

@@ -6,6 +6,7 @@ Exit status: 0 success, 1 a problem in the input (explained on stderr), 2 a usag
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import logging
 import os
@@ -44,6 +45,17 @@ def make_parser() -> argparse.ArgumentParser:
                             "worker processes (default: 1)")
     build.add_argument("--no-cache", action="store_true",
                        help="rebuild even when nothing has changed since the last build")
+    build.add_argument("--cluster", metavar="ADDRESS",
+                       help="build the articles (or an issue's articles) on the Dask "
+                            "cluster whose scheduler is at ADDRESS "
+                            "(tcp://host:8786); 'local' starts one here with --jobs worker "
+                            "processes")
+    build.add_argument("--worker-articles", type=int, default=None, metavar="N",
+                       help="with --cluster: restart each worker process after N articles "
+                            "(default: 200)")
+    build.add_argument("--worker-memory", default=None, metavar="SIZE",
+                       help="with --cluster: restart a worker process that holds more than "
+                            "SIZE after an article (default: 1GiB)")
     check = commands.add_parser("check", help="validate everything, write nothing")
     check.add_argument("manuscripts", nargs="*", type=Path, metavar="MANUSCRIPT")
     check.add_argument("--jobs", type=int, default=1, metavar="N",
@@ -196,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("--to: an issue is built whole (its PDF joins the articles' "
                              "PDFs, its page links every output)")
         manuscripts = [] if issue else find_manuscripts(args.manuscripts)
+        cluster = _cluster_options(args) if args.command == "build" else None
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
@@ -203,10 +216,10 @@ def main(argv: list[str] | None = None) -> int:
         if issue:
             from typeset.issue.command import run_issue_command
 
-            return run_issue_command(args.command, *issue, args)
+            return run_issue_command(args.command, *issue, args, cluster)
         if args.command == "check":
             return _check(manuscripts, args.strict, _limits(args))
-        return _build(manuscripts, formats, args)
+        return _build(manuscripts, formats, args, cluster)
     except KeyboardInterrupt:
         print(("\n" if sys.stderr.isatty() else "") + "build.py: interrupted; every "
               "output folder holds its previous outputs or the new ones, complete",
@@ -214,7 +227,41 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace) -> int:
+def _cluster_options(args: argparse.Namespace):
+    """The --cluster options, checked; None without --cluster."""
+    if args.cluster is None:
+        if args.worker_articles is not None or args.worker_memory is not None:
+            raise UsageError("--worker-articles and --worker-memory go with --cluster")
+        return None
+    try:
+        from dask.utils import parse_bytes
+
+        from typeset.run.cluster import ClusterOptions
+    except ImportError:
+        raise UsageError("--cluster needs Dask, an optional dependency: pip install -e "
+                         "'.[cluster]'") from None
+    address = args.cluster.strip()
+    if address != "local" and "://" not in address:
+        address = "tcp://" + address  # host:port, as `dask worker` takes it
+    options = ClusterOptions(address)
+    if args.worker_articles is not None:
+        if args.worker_articles < 1:
+            raise UsageError("--worker-articles: give a number from 1")
+        options = dataclasses.replace(options, max_articles=args.worker_articles)
+    if args.worker_memory is not None:
+        try:
+            size = parse_bytes(args.worker_memory)
+        except ValueError:
+            size = 0
+        if size <= 0:
+            raise UsageError(f"--worker-memory: '{args.worker_memory}' is no size (give "
+                             "one like 800MB or 2GiB)")
+        options = dataclasses.replace(options, max_memory=size)
+    return options
+
+
+def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace,
+           cluster=None) -> int:
     from typeset.run.batch import build_many
     from typeset.run.write import check_output_folder
 
@@ -227,9 +274,13 @@ def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
-    outcomes = build_many(plan, formats, jobs=args.jobs, strict=args.strict,
-                          use_cache=not args.no_cache, progress=interactive,
-                          limits=_limits(args))
+    try:
+        outcomes = build_many(plan, formats, jobs=args.jobs, strict=args.strict,
+                              use_cache=not args.no_cache, progress=interactive,
+                              limits=_limits(args), cluster=cluster)
+    except UsageError as exc:  # the cluster cannot be used: nothing was sent
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return 2
     for outcome in outcomes:
         _report(outcome.warnings)
         if not outcome.ok:

@@ -53,11 +53,13 @@ class IssueBuildResult:
 
 def build_issue(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = False,
                 use_cache: bool = True, progress: bool = False,
-                styles: Path | None = None, archive_href: str | None = None
-                ) -> IssueBuildResult:
+                styles: Path | None = None, archive_href: str | None = None,
+                cluster=None) -> IssueBuildResult:
     """Build the issue in `folder` into `out_dir`; raise ManuscriptError with every
     problem found, having written nothing. `archive_href`: the way from the issue's page
-    back to the journal's archive page, when the issue is built as part of one."""
+    back to the journal's archive page, when the issue is built as part of one.
+    `cluster` (a run.cluster.ClusterSession): the articles are laid out there
+    (issue/cluster.py), the pagination and the issue's own outputs here."""
     started = time.perf_counter()
     reading = read_issue(folder, styles)
     if reading.problems or reading.issue is None:
@@ -82,11 +84,18 @@ def build_issue(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = Fa
     bar = ProgressBar(len(tasks), enabled=progress)
     from typeset.issue import exports
 
-    outcomes = process_articles(
-        issue, tasks, jobs=jobs, strict=strict,
-        progress=lambda outcome: bar.advance(1, Path(outcome.folder) / "article.md"),
-        counts=[kept[entry.folder].page_count if kept[entry.folder] else None
-                for entry in entries], started=lambda: exports.prepare(issue))
+    counts = [kept[entry.folder].page_count if kept[entry.folder] else None
+              for entry in entries]
+    advance = lambda outcome: bar.advance(1, Path(outcome.folder) / "article.md")  # noqa: E731
+    if cluster is not None:
+        from typeset.issue.cluster import process_articles_on_cluster
+
+        exports.prepare(issue)
+        outcomes = process_articles_on_cluster(issue, tasks, cluster, strict=strict,
+                                               counts=counts, progress=advance)
+    else:
+        outcomes = process_articles(issue, tasks, jobs=jobs, strict=strict, progress=advance,
+                                    counts=counts, started=lambda: exports.prepare(issue))
     bar.finish()
     _raise_problems(outcomes, reading)
     outcomes = _settle_pages(issue, tasks, outcomes, jobs, strict)
@@ -296,7 +305,8 @@ def issue_folders(folder: Path) -> list[Path]:
 
 def build_archive(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = False,
                   use_cache: bool = True, progress: bool = False,
-                  styles: Path | None = None, on_issue=None) -> ArchiveBuildResult:
+                  styles: Path | None = None, on_issue=None, cluster=None
+                  ) -> ArchiveBuildResult:
     """Build every issue in `folder` into `out_dir/<volume>/<issue>/` (the site's layout,
     Issue.url), then the archive page beside them. An issue with problems is not
     written, nor is the archive page; the others are. `on_issue(result)` is told of
@@ -320,7 +330,8 @@ def build_archive(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = 
         try:
             built = build_issue(issue_folder, out_dir.joinpath(*path), jobs=jobs,
                                 strict=strict, use_cache=use_cache, progress=progress,
-                                styles=styles, archive_href="../" * len(path) + "index.html")
+                                styles=styles, archive_href="../" * len(path) + "index.html",
+                                cluster=cluster)
         except ManuscriptError as exc:
             problems += exc.problems
             continue

@@ -5,14 +5,16 @@ a problem in the input, 2 a usage error)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
 from typeset.errors import ManuscriptError, TypesetError, UsageError
 
 
-def run_issue_command(command: str, kind: str, folder: Path, args: argparse.Namespace
-                      ) -> int:
+def run_issue_command(command: str, kind: str, folder: Path, args: argparse.Namespace,
+                      cluster=None) -> int:
+    """`cluster` (run.cluster.ClusterOptions): lay the articles out on that cluster."""
     from typeset.issue.build import build_archive, build_issue, check_issue
     from typeset.run.write import check_output_folder
 
@@ -28,15 +30,17 @@ def run_issue_command(command: str, kind: str, folder: Path, args: argparse.Name
         check_output_folder(args.out)  # before any work, as for articles (run/write.py)
         options = {"jobs": args.jobs, "strict": args.strict, "use_cache": not args.no_cache,
                    "progress": interactive}
-        if kind == "issue":
-            _report(build_issue(folder, args.out, **options), interactive)
-        else:
-            archive = build_archive(folder, args.out,
-                                    on_issue=lambda r: _report(r, interactive), **options)
-            _print_warnings(archive.notes)
-            if interactive:
-                print(f"{folder} -> {args.out}/: archive of {len(archive.issues)} issues",
-                      file=sys.stderr)
+        with _cluster_session(cluster, args.jobs) as session:
+            if kind == "issue":
+                _report(build_issue(folder, args.out, cluster=session, **options),
+                        interactive)
+            else:
+                archive = build_archive(folder, args.out, cluster=session,
+                                        on_issue=lambda r: _report(r, interactive), **options)
+                _print_warnings(archive.notes)
+                if interactive:
+                    print(f"{folder} -> {args.out}/: archive of {len(archive.issues)} issues",
+                          file=sys.stderr)
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
@@ -47,6 +51,15 @@ def run_issue_command(command: str, kind: str, folder: Path, args: argparse.Name
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _cluster_session(options, jobs: int):
+    """A session of the cluster (`--cluster`), or nothing."""
+    if options is None:
+        return contextlib.nullcontext()
+    from typeset.run.cluster import session
+
+    return session(options, jobs)
 
 
 def _report(result, interactive: bool) -> None:

@@ -16,11 +16,15 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from typeset.errors import ManuscriptError, OutputError, Problem, TypesetError
 from typeset.read.crosscheck import duplicate_dois
 from typeset.read.source import display_path
 from typeset.run.cache import BuildCache
+
+if TYPE_CHECKING:
+    from typeset.run.cluster import ClusterOptions
 
 log = logging.getLogger("typeset")
 
@@ -119,8 +123,10 @@ def _warm_up() -> None:
 
 def build_many(jobs_list: list[tuple[Path, Path]], formats: list[str], *, jobs: int = 1,
                strict: bool = False, use_cache: bool = True, progress: bool = False,
-               limits: Limits = Limits()) -> list[Outcome]:
-    """Build each (manuscript, output folder); return the outcomes in the given order."""
+               limits: Limits = Limits(), cluster: ClusterOptions | None = None
+               ) -> list[Outcome]:
+    """Build each (manuscript, output folder); return the outcomes in the given order.
+    With `cluster`, the articles are built on that Dask cluster (cluster.py)."""
     outcomes: dict[Path, Outcome] = {}
     todo = []
     shared = duplicate_dois([m for m, _ in jobs_list]) if len(jobs_list) > 1 else {}
@@ -134,6 +140,17 @@ def build_many(jobs_list: list[tuple[Path, Path]], formats: list[str], *, jobs: 
             todo.append((manuscript, out_dir))
     bar = ProgressBar(len(jobs_list), enabled=progress)
     bar.advance(len(outcomes))
+    if cluster is not None and todo:
+        from typeset.run.cluster import build_on_cluster
+
+        try:
+            built = build_on_cluster(todo, formats, options=cluster, jobs=jobs, strict=strict,
+                                     limits=limits,
+                                     advance=lambda manuscript: bar.advance(1, manuscript))
+        finally:
+            bar.finish()
+        outcomes.update((outcome.manuscript, outcome) for outcome in built)
+        return [outcomes[manuscript] for manuscript, _ in jobs_list]
     if jobs <= 1 or len(todo) <= 1:
         for manuscript, out_dir in todo:
             outcomes[manuscript] = build_one(manuscript, out_dir, formats, strict, use_cache,

@@ -22,7 +22,7 @@ from typeset.read.frontmatter import parse_front_matter
 from typeset.read.journal import find_journal
 from typeset.read.pandoc import CiteprocMemo, run_pandoc
 from typeset.read.source import read_manuscript
-from typeset.render import FORMATS, Rendered, RenderJob, select
+from typeset.render import FORMATS, RenderJob, select
 from typeset.run.cache import BuildCache
 from typeset.run.faults import fault_point
 from typeset.run.memory import check_memory
@@ -31,6 +31,21 @@ from typeset.run.write import OutputSet
 
 log = logging.getLogger("typeset")
 LONG_ARTICLE_PAGES = 40  # laid-out pages freed at once after the PDF is written (build)
+
+@dataclass
+class RenderedOutputs:
+    """A build's outputs before they are written: each file's name relative to the output
+    folder -> its bytes, or the file to copy there (a figure, the page's stylesheet)."""
+
+    manuscript: Path
+    files: dict[str, bytes | Path] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    # What the build read, for the build cache: the SHA-256 of each of the article's files
+    # as read (path -> digest), and its style's folder.
+    digests: dict[str, str] = field(default_factory=dict)
+    style: Path | None = None
+
 
 @dataclass
 class BuildResult:
@@ -148,16 +163,26 @@ class Builder:
         if self.use_cache and cache.is_fresh(manuscript, names, self.strict):
             return BuildResult(manuscript, cached=True)
         with build_time_limit(self.time_budget):
-            return self._build(manuscript, out_dir, outputs, names)
+            made = self._render(manuscript, outputs, names)
+            result = BuildResult(manuscript, warnings=made.warnings, notes=made.notes)
+            result.outputs = write_outputs(out_dir, manuscript, made.files, BuildCache.entry(
+                names, self.strict, made.digests, [made.style]))
+        return result
 
-    def _build(self, manuscript: Path, out_dir: Path, outputs: list, names: list[str]
-               ) -> BuildResult:
+    def render(self, manuscript: Path, formats: Iterable[str] = FORMATS) -> RenderedOutputs:
+        """Every output of the build, in memory, with nothing written: what `build` writes,
+        and what a cluster worker sends back (run/remote.py)."""
+        outputs = select(formats)
+        with build_time_limit(self.time_budget):
+            return self._render(manuscript, outputs, [output.name for output in outputs])
+
+    def _render(self, manuscript: Path, outputs: list, names: list[str]) -> RenderedOutputs:
         if "pdf" in names:
             from typeset.render.pdf import layout as pdf
 
             pdf.warm_up_in_background()  # overlaps Pandoc, which runs in its own process
         article = self.read(manuscript)
-        result = BuildResult(manuscript, warnings=list(article.warnings))
+        made = RenderedOutputs(manuscript, warnings=list(article.warnings))
         with time_limit("pdf"):
             layout = self._layout(article, names)
         if layout is not None and article.paginated:
@@ -165,12 +190,14 @@ class Builder:
             article = with_pages(article, first, first + layout.page_count - 1)
         job = RenderJob(frozenset(names), manuscript.stem, layout,
                         self.jats_validator if self.validate_jats else None)
-        rendered: dict[str, Rendered] = {}
+        copied: dict[str, bytes | Path] = {}
         for output in outputs:
             with time_limit(output.stage):
-                rendered[output.name] = output.render(article, job)
-            result.warnings += rendered[output.name].warnings
-            result.notes += rendered[output.name].notes
+                rendered = output.render(article, job)
+            made.files[job.file_name(output.name)] = rendered.data
+            copied.update(rendered.files)
+            made.warnings += rendered.warnings
+            made.notes += rendered.notes
             if output.name == "pdf":
                 # The laid-out pages are the build's largest object (about 2 MB a page,
                 # held in reference cycles): a long article's are freed before its JATS
@@ -178,11 +205,13 @@ class Builder:
                 pages, job.layout, layout = job.layout.page_count, None, None
                 if pages > LONG_ARTICLE_PAGES:
                     gc.collect()
-        self._apply_strict(result)
-        result.outputs = self._write(out_dir, manuscript, article, job, rendered)
-        return result
+        made.files.update(sorted(copied.items()))
+        self._apply_strict(made)
+        made.digests = dict(article.digests)
+        made.style = article.journal.folder
+        return made
 
-    def _apply_strict(self, result: BuildResult) -> None:
+    def _apply_strict(self, result: BuildResult | RenderedOutputs) -> None:
         if self.strict and result.warnings:
             raise ManuscriptError([w.as_error("--strict makes warnings errors")
                                    for w in result.warnings])
@@ -198,14 +227,13 @@ class Builder:
 
         return pdf.lay_out(article)
 
-    def _write(self, out_dir: Path, manuscript: Path, article: Article, job: RenderJob,
-               rendered: dict[str, Rendered]) -> list[Path]:
-        """All outputs at once, with the files they use, in place of the previous ones
-        (run/write.py), recorded for the build cache."""
-        outputs = OutputSet(out_dir, owner=str(manuscript.resolve()))
-        for fmt, output in rendered.items():
-            outputs.add(job.file_name(fmt), output.data)
-            for name, content in output.files.items():
-                outputs.add(name, content)
-        return outputs.commit(BuildCache.entry(sorted(rendered), self.strict,
-                                               article.digests, [article.journal.folder]))
+
+def write_outputs(out_dir: Path, manuscript: Path, files: dict[str, bytes | Path],
+                  record: dict) -> list[Path]:
+    """A build's outputs (name relative to `out_dir` -> bytes, or the file to copy) in
+    place of the previous ones, all at once, with the build cache's `record` of them
+    (run/write.py). Returns the paths written."""
+    outputs = OutputSet(out_dir, owner=str(manuscript.resolve()))
+    for name, content in files.items():
+        outputs.add(name, content)
+    return outputs.commit(record)

@@ -17,9 +17,10 @@ function Cite(cite)
     table.insert(targets, citation.id)
   end
   local mode = cite.citations[1].mode
-  return pandoc.Span(cite.content, {
-    class = "typeset-xref",
-    ["data-targets"] = table.concat(targets, " "),
-    ["data-mode"] = mode,
-  })
+  -- Attributes as a list of pairs: a Lua table with string keys has no fixed order (Lua
+  -- seeds its string hashes at random), and the HTML must be the same on every build.
+  return pandoc.Span(cite.content, pandoc.Attr("", { "typeset-xref" }, {
+    { "data-targets", table.concat(targets, " ") },
+    { "data-mode", mode },
+  }))
 end

@@ -32,7 +32,12 @@ from typeset.read.confined import Refused, read_confined
 MAX_DATA_URL_BYTES = 2 * 1024 * 1024
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
-
+# The URLs under which WeasyPrint sees the manuscript's folder and the style's: the same on
+# every machine, so that nothing in a PDF depends on where the folders lie (WeasyPrint
+# names each image after its URL). A cluster worker builds in a temporary folder of its
+# own and must give the bytes a local build gives.
+MANUSCRIPT_URL = "file:///typeset-manuscript/"
+STYLE_URL = "file:///typeset-style/"
 
 
 @dataclass(frozen=True)
@@ -42,12 +47,19 @@ class Resource:
     content_type: str
 
 
-def resolve(url: str, roots: list[Path], files: dict[str, bytes] | None = None
-            ) -> Resource:
+def resolve(url: str, roots: list[Path], files: dict[str, bytes] | None = None,
+            aliases: dict[str, Path] | None = None) -> Resource:
     """The resource behind `url`, if it is a local file under one of `roots` (already
     resolved) or a small `data:` URL; `Refused` otherwise. With `files` (absolute path ->
     bytes), a file under the first root (the manuscript's folder) comes from `files`
-    only."""
+    only. `aliases` maps a URL prefix (MANUSCRIPT_URL, STYLE_URL) to the folder it stands
+    for; the resource keeps its aliased URL, so that what it refers to relatively is
+    aliased too."""
+    for prefix, folder in (aliases or {}).items():
+        if url.startswith(prefix):
+            real = resolve(folder.as_uri().rstrip("/") + "/" + url[len(prefix):], roots,
+                           files)
+            return Resource(url, real.body, real.content_type)
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme == "data":
@@ -101,10 +113,22 @@ def content_type(path: Path) -> str:
                 path.suffix.lower(), "application/octet-stream")
 
 
-def SafeFetcher(roots: list[Path], files: dict[str, bytes] | None = None):  # a class, to callers
+def SafeFetcher(roots: list[Path], files: dict[str, bytes] | None = None,  # a class,
+                aliases: dict[str, Path] | None = None):  # to callers
     """A WeasyPrint URL fetcher limited to `roots`, serving the first root's files from
-    `files` (see `resolve`); refused URLs are listed in `.refused`."""
-    return _fetcher_class()(roots, files)
+    `files` and reading the URL `aliases` (see `resolve`); refused URLs are listed in
+    `.refused`."""
+    return _fetcher_class()(roots, files, aliases)
+
+
+def shown_url(url: str, aliases: dict[str, Path] | None = None) -> str:
+    """A URL as a message shows it: an aliased one as the path it stands for, relative to
+    the manuscript's folder (or the style's, named after the style)."""
+    for prefix, folder in (aliases or {}).items():
+        if url.startswith(prefix):
+            rest = unquote(url[len(prefix):])
+            return rest if prefix == MANUSCRIPT_URL else f"{folder.name}/{rest}"
+    return url
 
 
 @cache
@@ -115,19 +139,23 @@ def _fetcher_class():
         path = None  # no file behind it: WeasyPrint keeps these bytes, never re-reads
 
     class _SafeFetcher(URLFetcher):
-        def __init__(self, roots: list[Path], files: dict[str, bytes] | None):
+        def __init__(self, roots: list[Path], files: dict[str, bytes] | None,
+                     aliases: dict[str, Path] | None):
             # No protocol at all for the parent's opener: every URL goes through resolve(),
             # so the network handlers it installs can never be reached.
             super().__init__(allowed_protocols=set(), allow_redirects=False)
             self.roots = [Path(root).resolve() for root in roots]
             self.files = files
+            self.aliases = {prefix: Path(folder).resolve()
+                            for prefix, folder in (aliases or {}).items()}
             self.refused: list[str] = []
 
         def fetch(self, url: str, headers=None):
             try:
-                resource = resolve(url, self.roots, self.files)
+                resource = resolve(url, self.roots, self.files, self.aliases)
             except Refused as reason:
-                shown = url if len(url) < 100 else url[:97] + "..."
+                shown = shown_url(url, self.aliases)
+                shown = shown if len(shown) < 100 else shown[:97] + "..."
                 self.refused.append(f"{shown}: {reason}")
                 raise ValueError(f"refused {shown}: {reason}") from None
             return _Response(resource.url, body=resource.body,

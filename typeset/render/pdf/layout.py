@@ -69,7 +69,7 @@ from typeset.model.article import PAGE_PLACEHOLDERS, Article, fill_page_numbers
 from typeset.read.source import display_path
 from typeset.render import Rendered, RenderJob
 from typeset.render.html.writer import HtmlWriter
-from typeset.render.pdf.fetch import SafeFetcher
+from typeset.render.pdf.fetch import MANUSCRIPT_URL, STYLE_URL, SafeFetcher
 from typeset.render.pdf.floats import FigureQueue, patch_figure_floats
 from typeset.render.pdf.footnotes import patch_weasyprint
 from typeset.render.pdf.hyphenation import register_turkish_hyphenation
@@ -221,17 +221,19 @@ class PdfLayout:
         weasyprint, font_config = _weasyprint()
         style = article.journal.folder
         self.article = article
-        # The manuscript's files from the bytes read with it; the style's from its folder.
-        self.fetcher = SafeFetcher([article.folder, style], {
-            os.path.normpath(article.folder / name): data
-            for name, data in article.file_data.items()})
+        # The manuscript's files from the bytes read with it; the style's from its folder;
+        # both seen under fixed URLs, so that no path of this machine's is in the PDF.
+        self.fetcher = SafeFetcher(
+            [article.folder, style],
+            {os.path.normpath(article.folder / name): data
+             for name, data in article.file_data.items()},
+            {MANUSCRIPT_URL: article.folder, STYLE_URL: style})
         self.collector = _WarningCollector()
         self._font_config = font_config
         with self._collecting():
-            stylesheet = weasyprint.CSS(filename=str(style / "print.css"),
+            stylesheet = weasyprint.CSS(url=STYLE_URL + "print.css",
                                         url_fetcher=self.fetcher, font_config=font_config)
-            self._html = weasyprint.HTML(string=print_html,
-                                         base_url=str(article.folder) + os.sep,
+            self._html = weasyprint.HTML(string=print_html, base_url=MANUSCRIPT_URL,
                                          url_fetcher=self.fetcher)
             self._paginate(stylesheet)
         self._check_refused()
