@@ -553,3 +553,20 @@ def test_bad_issue_input_is_reported_located_with_nothing_written(case, bad_runs
     assert not missing, result.stderr
     assert len(got) == len(expected), result.stderr
     assert sorted(p.name for p in out.iterdir()) == [RECORD, "previous.txt"]
+
+
+def test_strict_refuses_an_issue_whose_profile_cannot_give_every_output():
+    """The issue format: an output that needs a field the profile lacks is not written,
+    with a note naming the field; with --strict that is an error, before any work. (PESA's
+    profile has no ISSN and no site address.)"""
+    plain = run_cli("check", "issues/sample")
+    assert plain.returncode == 0, plain.stderr
+    assert "note: url: sitemap.xml is not written" in plain.stderr
+    strict = run_cli("check", "--strict", "issues/sample")
+    assert strict.returncode == 1
+    lines = strict.stderr.splitlines()
+    for output, field in (("crossref.xml", "issn"), ("crossref.xml", "url"),
+                          ("doaj.xml", "issn"), ("sitemap.xml", "url")):
+        assert any(line.startswith(f"styles/pesa/journal.yaml: {field}: {output} is not "
+                                   "written") and "--strict" in line for line in lines), \
+            (output, field)

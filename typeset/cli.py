@@ -285,8 +285,10 @@ def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace
         _report(outcome.warnings)
         if not outcome.ok:
             _report(outcome.problems)
-        elif interactive:
-            done = ("up to date" if outcome.cached else
+        elif interactive or not several:
+            # Where the files went, and whether anything was done: an editor building one
+            # article wants to know; a batch in a log ends with its count instead.
+            done = ("up to date, nothing rebuilt" if outcome.cached else
                     f"built in {outcome.seconds:.1f} s")
             print(f"{outcome.manuscript} -> {outcome.out_dir}/: {done}", file=sys.stderr)
     _report_notes([note for outcome in outcomes for note in outcome.notes])

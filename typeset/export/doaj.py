@@ -59,6 +59,21 @@ _FULL_TEXT_URL = re.compile(r"https?://([^/:]+\.[^\W\d_]{2,10}|([0-9]{1,3}\.){3}
 
 def render_doaj(issue: Issue, articles: Sequence[IssueArticle]) -> ExportResult:
     """The upload for `articles` (in print order, with their final pages)."""
+    gaps = profile_gaps(issue)
+    if gaps:
+        return ExportResult.of(None, gaps)
+    if not articles:
+        return ExportResult(None, [])
+
+    root = etree.Element("records")
+    for item in articles:
+        root.append(_record(issue, item))
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return ExportResult(xml, [])
+
+
+def profile_gaps(issue: Issue) -> list[Problem]:
+    """Why no upload can be made for `issue` whatever its articles: empty when one can."""
     journal = issue.journal
     gaps: list[Problem] = []
     if not (journal.issn or journal.eissn):
@@ -74,16 +89,7 @@ def render_doaj(issue: Issue, articles: Sequence[IssueArticle]) -> ExportResult:
                             f"{OUTPUT} is not written: DOAJ takes full-text addresses on a "
                             "named host (https://journal.example.org/...) or an IP address",
                             f"not '{journal.url}'"))
-    if gaps:
-        return ExportResult.of(None, gaps)
-    if not articles:
-        return ExportResult(None, [])
-
-    root = etree.Element("records")
-    for item in articles:
-        root.append(_record(issue, item))
-    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
-    return ExportResult(xml, [])
+    return gaps
 
 
 def _record(issue: Issue, item: IssueArticle):

@@ -66,6 +66,7 @@ def build_issue(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = Fa
         raise ManuscriptError([*reading.problems,
                                *_article_problems(reading, jobs, strict)])
     issue, entries = reading.issue, reading.entries
+    _refuse_gaps_when_strict(issue, strict)
     result = IssueBuildResult(folder, out_dir, issue)
 
     record = IssueRecord(out_dir, folder)
@@ -133,12 +134,29 @@ def check_issue(folder: Path, *, jobs: int = 1, strict: bool = False,
     if reading.problems or reading.issue is None:
         raise ManuscriptError([*reading.problems,
                                *_article_problems(reading, jobs, strict)])
+    _refuse_gaps_when_strict(reading.issue, strict)
     tasks = [ArticleTask(e.position, e.folder, e.manuscript) for e in reading.entries]
     outcomes = process_articles(reading.issue, tasks, jobs=jobs, strict=strict,
                                 check_only=True)
     _raise_problems(outcomes, reading)
+    from typeset.issue import exports
+
     return ([w for o in outcomes for w in o.warnings],
-            list(dict.fromkeys(n for o in outcomes for n in o.notes)))
+            list(dict.fromkeys([*(n for o in outcomes for n in o.notes),
+                                *exports.profile_gaps(reading.issue)])))
+
+
+def _refuse_gaps_when_strict(issue: Issue, strict: bool) -> None:
+    """The issue format: an output that needs a field the profile lacks is not written, and
+    with --strict that is an error, said before any work."""
+    if not strict:
+        return
+    from typeset.issue import exports
+
+    gaps = exports.profile_gaps(issue)
+    if gaps:
+        raise ManuscriptError([gap.as_error("--strict: every output of an issue is "
+                                            "required") for gap in gaps])
 
 
 # -- the steps ------------------------------------------------------------------------------

@@ -23,6 +23,19 @@ def prepare(issue: Issue) -> None:
         compile_crossref_in_background()
 
 
+def profile_gaps(issue: Issue) -> list[Problem]:
+    """The issue's outputs the journal profile cannot support (deposits, sitemap), as
+    notes naming the missing field: known before any layout. The issue format makes them
+    errors under --strict."""
+    from typeset.export import crossref, doaj
+    from typeset.issue import site
+
+    gaps = [*crossref.profile_gaps(issue), *doaj.profile_gaps(issue)]
+    if not issue.journal.url:
+        gaps.append(site.missing_url(issue.journal, "sitemap.xml"))
+    return gaps
+
+
 def render_exports(issue: Issue, articles: Sequence[IssueArticle]
                    ) -> tuple[dict[str, bytes], list[Problem], list[Problem]]:
     """The deposits that can be written (name -> XML bytes), the warnings and the notes."""
