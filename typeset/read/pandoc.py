@@ -183,6 +183,32 @@ def _body_run(source: Source, metadata: Metadata, meta: dict, csl: Path,
     return result
 
 
+def parse_body(source: Source) -> dict:
+    """Pandoc's AST of the body alone, without citeproc: for checking the body when the
+    front matter is too broken to build with (read/document.py's checks need no more)."""
+    with tempfile.TemporaryDirectory(prefix="typeset-") as scratch:
+        try:
+            completed = subprocess.run(
+                [pandoc_path(), "--from", READER, "--to", "json", "--quiet",
+                 "--lua-filter", str(resources.FILTERS / "crossref.lua")],
+                input=source.body.encode("utf-8"), capture_output=True,
+                timeout=PANDOC_TIMEOUT, cwd=scratch, check=False)
+        except subprocess.TimeoutExpired:
+            raise StageTimeout(f"Pandoc took more than {PANDOC_TIMEOUT} s "
+                               "and was stopped") from None
+    if completed.returncode != 0:
+        raise ManuscriptError([pandoc_failure(completed.stderr.decode("utf-8", "replace"),
+                                              source, None)])
+    try:
+        ast = json.loads(completed.stdout)
+    except RecursionError:
+        raise ManuscriptError([nesting_problem(source, None)]) from None
+    deep = too_deep(ast["blocks"])
+    if deep is not None:
+        raise ManuscriptError([nesting_problem(source, deep)])
+    return ast
+
+
 class CiteAs:
     """Citeproc on the article's own entry alone, in a Pandoc process of its own that runs
     while the body's does; `block()` is the reference list it made (one entry)."""

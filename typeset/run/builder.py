@@ -14,14 +14,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from typeset.errors import ManuscriptError, Problem
+from typeset.errors import ManuscriptError, Problem, StageTimeout
 from typeset.model.article import Article
+from typeset.read import yamlsource
 from typeset.read.bibliography import Bibliography, citeproc_text, load_bibliography
 from typeset.read.document import build_document, with_pages
 from typeset.read.frontmatter import parse_front_matter
 from typeset.read.journal import find_journal
-from typeset.read.pandoc import CiteprocMemo, run_pandoc
-from typeset.read.source import read_manuscript
+from typeset.read.pandoc import CiteprocMemo, parse_body, run_pandoc
+from typeset.read.schema import LANG
+from typeset.read.source import Source, read_manuscript
 from typeset.render import FORMATS, RenderJob, select
 from typeset.run.cache import BuildCache
 from typeset.run.faults import fault_point
@@ -45,6 +47,16 @@ class RenderedOutputs:
     # as read (path -> digest), and its style's folder.
     digests: dict[str, str] = field(default_factory=dict)
     style: Path | None = None
+
+
+@dataclass(frozen=True)
+class BodyOnly:
+    """What the body's checks read of the metadata (read/document.py), for a manuscript
+    whose front matter is too broken for a `Metadata`."""
+
+    lang: str
+    nocite: tuple[str, ...] = ()
+    bibliography: str | None = None
 
 
 @dataclass
@@ -89,8 +101,14 @@ class Builder:
               paginated: bool | None = None) -> Article:
         source = read_manuscript(manuscript)
         check_memory(source, self.memory_limit)  # before anything grows with it
-        metadata, journal = parse_front_matter(
-            source, lambda journal_id: find_journal(journal_id, self.styles), supplied)
+        try:
+            metadata, journal = parse_front_matter(
+                source, lambda journal_id: find_journal(journal_id, self.styles), supplied)
+        except ManuscriptError as front:
+            # Every problem at once: the body's too, not only once the front matter is
+            # mended (an editor fixes them together).
+            raise ManuscriptError([*front.problems, *self._body_problems(
+                source, manuscript, front.problems)]) from None
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
         records = bibliography.records if bibliography else {}
         if paginated is None:
@@ -108,6 +126,47 @@ class Builder:
                       for name, data in document.file_data.items()}}
         return Article(path, metadata, journal, document, bibliography, tuple(warnings),
                        paginated=paginated, digests=digests)
+
+    def _body_problems(self, source: Source, manuscript: Path,
+                       front: list[Problem]) -> list[Problem]:
+        """The body's problems, found with what can be read of a broken front matter (its
+        language, journal and bibliography when they are usable, else defaults)."""
+        try:
+            data, _ = yamlsource.load(source.front_matter, source.front_matter_first_line)
+        except yamlsource.YamlProblem:
+            data = None
+        data = data if isinstance(data, dict) else {}
+        lang = data.get("lang") if isinstance(data.get("lang"), str) and \
+            LANG.match(data["lang"]) else "en"
+        journal_id = data.get("journal") if isinstance(data.get("journal"), str) else "pesa"
+        try:
+            journal = find_journal(journal_id, self.styles) or find_journal("pesa", self.styles)
+        except ManuscriptError:
+            return []
+        if journal is None:
+            return []
+        problems: list[Problem] = []
+        records: dict | None = {}
+        relative = data.get("bibliography")
+        if isinstance(relative, str) and not any(p.field == "bibliography" for p in front):
+            try:
+                bibliography = self._bibliography(manuscript, relative, source.name)
+                records = bibliography.records if bibliography else {}
+            except ManuscriptError as exc:
+                problems += exc.problems
+                records = None  # unknown: the citations cannot be checked against it
+        try:
+            ast = parse_body(source)
+            body_only = BodyOnly(lang, tuple(str(k) for k in data.get("nocite") or ()
+                                             if isinstance(data.get("nocite"), list)),
+                                 relative if isinstance(relative, str) else None)
+            build_document(ast, source, body_only, journal, records or {})
+        except ManuscriptError as exc:
+            problems += [p for p in exc.problems
+                         if records is not None or "is not in the bibliography" not in p.message]
+        except StageTimeout:
+            pass
+        return problems
 
     def _bibliography(self, manuscript: Path, relative: str | None,
                       name: str) -> Bibliography | None:
