@@ -8,40 +8,33 @@ left in place as `float: footnote` spans (print), which WeasyPrint sets at the p
 from __future__ import annotations
 
 from html import escape as _escape
-
-from markupsafe import Markup
+from typing import ClassVar
 
 from typeset import mathtex
 from typeset.model.ast import attr_of, stringify, table_cells
-
-_SIMPLE = {"Emph": "em", "Strong": "strong", "Underline": "u", "Strikeout": "s",
-           "Superscript": "sup", "Subscript": "sub"}
+from typeset.render.writer import AstWriter
 
 
 def escape(text: str) -> str:
     return _escape(text, quote=True)
 
 
-class HtmlWriter:
+class HtmlWriter(AstWriter):
+    SIMPLE: ClassVar[dict[str, str]] = {
+        "Emph": "em", "Strong": "strong", "Underline": "u", "Strikeout": "s",
+        "Superscript": "sup", "Subscript": "sub"}
+    SOFT_BREAK = "\n"
+    LINE_BREAK = "<br>\n"
+    escape = staticmethod(escape)
+
     def __init__(self, *, print_notes: bool = False, heading_offset: int = 1,
                  quotes: tuple[str, str, str, str] = ("“", "”", "‘", "’"),
                  labels: dict[str, str] | None = None, font_size_pt: float = 11):
+        super().__init__(quotes, labels)
         self.print_notes = print_notes  # print: notes in place, math as SVG; else MathML
-        self.labels = labels or {"figure": "Figure", "table": "Table",
-                                 "appendix": "Appendix"}
         self.font_size_pt = font_size_pt
         self._figure_caption = ""  # alt text for a figure's image that has none
         self.heading_offset = heading_offset
-        self.quotes = quotes
-        self.notes: list[str] = []  # HTML of each note, numbered from 1
-
-    # -- public -------------------------------------------------------------------------
-
-    def blocks(self, blocks) -> Markup:
-        return Markup("".join(self.block(b) for b in blocks))
-
-    def inlines(self, inlines) -> Markup:
-        return Markup("".join(self.inline(i) for i in inlines))
 
     # -- blocks -------------------------------------------------------------------------
 
@@ -182,52 +175,35 @@ class HtmlWriter:
 
     # -- inlines ------------------------------------------------------------------------
 
-    def inline(self, node: dict) -> str:
-        kind, content = node["t"], node.get("c")
-        if kind == "Str":
-            return escape(content)
-        if kind == "Space":
-            return " "
-        if kind == "SoftBreak":
-            return "\n"
-        if kind == "LineBreak":
-            return "<br>\n"
-        if kind in _SIMPLE:
-            tag = _SIMPLE[kind]
-            return f"<{tag}>{self.inlines(content)}</{tag}>"
-        if kind == "SmallCaps":
-            return f'<span class="smallcaps">{self.inlines(content)}</span>'
-        if kind == "Quoted":
-            double = content[0]["t"] == "DoubleQuote"
-            left, right = self.quotes[:2] if double else self.quotes[2:]
-            return f"{left}{self.inlines(content[1])}{right}"
-        if kind == "Cite":
-            keys = " ".join(c["citationId"] for c in content[0])
-            return f'<span class="citation" data-cites="{escape(keys)}">' \
-                   f"{self.inlines(content[1])}</span>"
-        if kind == "Code":
-            return f"<code>{escape(content[1])}</code>"
-        if kind == "Math":
-            return self.math(content[1], content[0]["t"] == "DisplayMath")
-        if kind == "Link":
-            return self.link(node)
-        if kind == "Image":
-            ident, classes, pairs = attr_of(node)
-            alt = (pairs.get("alt") or stringify(content[1])
-                   or self._figure_caption)
-            style = ""
-            for dimension in ("width", "height"):
-                if pairs.get(dimension):
-                    style += f"{dimension}: {escape(pairs[dimension])}; "
-            style_attr = f' style="{style.strip()}"' if style else ""
-            return (f'<img src="{escape(content[2][0])}" alt="{escape(alt)}"'
-                    f"{style_attr}{self.attrs(ident, classes, {})}>")
-        if kind == "Note":
-            return self.note(content)
-        if kind == "Span":
-            ident, classes, pairs = attr_of(node)
-            return f"<span{self.attrs(ident, classes, pairs)}>{self.inlines(content[1])}</span>"
-        return ""
+    def inline_smallcaps(self, node: dict) -> str:
+        return f'<span class="smallcaps">{self.inlines(node["c"])}</span>'
+
+    def inline_cite(self, node: dict) -> str:
+        keys = " ".join(c["citationId"] for c in node["c"][0])
+        return (f'<span class="citation" data-cites="{escape(keys)}">'
+                f"{self.inlines(node['c'][1])}</span>")
+
+    def inline_code(self, node: dict) -> str:
+        return f"<code>{escape(node['c'][1])}</code>"
+
+    def inline_link(self, node: dict) -> str:
+        return self.link(node)
+
+    def inline_image(self, node: dict) -> str:
+        ident, classes, pairs = attr_of(node)
+        content = node["c"]
+        alt = pairs.get("alt") or stringify(content[1]) or self._figure_caption
+        style = ""
+        for dimension in ("width", "height"):
+            if pairs.get(dimension):
+                style += f"{dimension}: {escape(pairs[dimension])}; "
+        style_attr = f' style="{style.strip()}"' if style else ""
+        return (f'<img src="{escape(content[2][0])}" alt="{escape(alt)}"'
+                f"{style_attr}{self.attrs(ident, classes, {})}>")
+
+    def inline_span(self, node: dict) -> str:
+        ident, classes, pairs = attr_of(node)
+        return f"<span{self.attrs(ident, classes, pairs)}>{self.inlines(node['c'][1])}</span>"
 
     def link(self, node: dict) -> str:
         ident, classes, _pairs = attr_of(node)
@@ -237,8 +213,7 @@ class HtmlWriter:
                 f"{self.inlines(inlines)}</a>")
 
     def note(self, blocks) -> str:
-        number = len(self.notes) + 1
-        self.notes.append("")  # reserve the number before nested content is written
+        number = self.next_note()
         if self.print_notes:
             inner = "".join(str(self.inlines(b["c"])) if b["t"] in ("Para", "Plain")
                             else str(self.block(b)) for b in blocks)

@@ -7,6 +7,7 @@ odd character in a manuscript can never make the XML ill-formed.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 from xml.sax.saxutils import escape as _escape
 from xml.sax.saxutils import quoteattr
 
@@ -14,9 +15,8 @@ from markupsafe import Markup
 
 from typeset import mathtex
 from typeset.model.ast import attr_of, joined_inlines, stringify, table_cells, walk
+from typeset.render.writer import AstWriter
 
-_SIMPLE = {"Emph": "italic", "Strong": "bold", "Underline": "underline",
-           "Strikeout": "strike", "Superscript": "sup", "Subscript": "sub", "SmallCaps": "sc"}
 _XML_CHARS = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _XREF_TYPES = {"fig": "fig", "tbl": "table", "eq": "disp-formula", "sec": "sec"}
 _XREF_KINDS = {"figure": "fig", "table": "table", "equation": "disp-formula",
@@ -38,11 +38,15 @@ def section_id(ident: str) -> str:
     return xml_id(ident if ident.startswith("sec:") else f"sec-{ident}")
 
 
-class JatsWriter:
+class JatsWriter(AstWriter):
+    SIMPLE: ClassVar[dict[str, str]] = {
+        "Emph": "italic", "Strong": "bold", "Underline": "underline", "Strikeout": "strike",
+        "Superscript": "sup", "Subscript": "sub", "SmallCaps": "sc"}
+    LINE_BREAK = "<break/>"
+    escape = staticmethod(escape)
+
     def __init__(self, quotes: tuple[str, str, str, str], labels: dict[str, str] | None = None):
-        self.quotes = quotes
-        self.labels = labels or {"figure": "Figure", "table": "Table", "appendix": "Appendix"}
-        self.notes: list[str] = []
+        super().__init__(quotes, labels)
         self.images: list[str] = []  # files the XML points at, relative to the manuscript
         self.formulas = 0  # numbers the formulas' ids
 
@@ -71,12 +75,6 @@ class JatsWriter:
                 out.append(self.block(block))
         out.extend(f"</{tag}>\n" for _level, tag in reversed(open_levels))
         return Markup("".join(out))
-
-    def blocks(self, blocks) -> Markup:
-        return Markup("".join(self.block(b) for b in blocks))
-
-    def inlines(self, inlines) -> Markup:
-        return Markup("".join(self.inline(i) for i in inlines))
 
     def block(self, block: dict) -> str:
         kind, content = block["t"], block.get("c")
@@ -186,45 +184,32 @@ class JatsWriter:
                 f"{'<tfoot>' + foot_rows + '</tfoot>' if foot_rows else ''}"
                 "</table></table-wrap>\n")
 
-    def inline(self, node: dict) -> str:
-        kind, content = node["t"], node.get("c")
-        if kind == "Str":
-            return escape(content)
-        if kind in ("Space", "SoftBreak"):
-            return " "
-        if kind == "LineBreak":
-            return "<break/>"
-        if kind in _SIMPLE:
-            tag = _SIMPLE[kind]
-            return f"<{tag}>{self.inlines(content)}</{tag}>"
-        if kind == "Quoted":
-            double = content[0]["t"] == "DoubleQuote"
-            left, right = self.quotes[:2] if double else self.quotes[2:]
-            return f"{left}{self.inlines(content[1])}{right}"
-        if kind == "Cite":
-            return str(self.inlines(content[1]))
-        if kind == "Code":
-            return f"<monospace>{escape(content[1])}</monospace>"
-        if kind == "Math":
-            display = content[0]["t"] == "DisplayMath"
-            tag = "disp-formula" if display else "inline-formula"
-            return f"<{tag}>{self._alternatives(content[1], display)}</{tag}>"
-        if kind == "Link":
-            return self.link(node)
-        if kind == "Image":
-            self.images.append(content[2][0])
-            return f"<inline-graphic xlink:href={quoteattr(_clean(content[2][0]))}/>"
-        if kind == "Note":
-            number = len(self.notes) + 1
-            self.notes.append("")
-            self.notes[number - 1] = str(self.blocks(content))
-            return f'<xref ref-type="fn" rid="fn{number}">{number}</xref>'
-        if kind == "Span":
-            classes = attr_of(node)[1]
-            if "smallcaps" in classes:
-                return f"<sc>{self.inlines(content[1])}</sc>"
-            return str(self.inlines(content[1]))
-        return ""
+    def inline_cite(self, node: dict) -> str:
+        return str(self.inlines(node["c"][1]))
+
+    def inline_code(self, node: dict) -> str:
+        return f"<monospace>{escape(node['c'][1])}</monospace>"
+
+    def math(self, tex: str, display: bool) -> str:
+        tag = "disp-formula" if display else "inline-formula"
+        return f"<{tag}>{self._alternatives(tex, display)}</{tag}>"
+
+    def inline_link(self, node: dict) -> str:
+        return self.link(node)
+
+    def inline_image(self, node: dict) -> str:
+        self.images.append(node["c"][2][0])
+        return f"<inline-graphic xlink:href={quoteattr(_clean(node['c'][2][0]))}/>"
+
+    def note(self, blocks) -> str:
+        number = self.next_note()
+        self.notes[number - 1] = str(self.blocks(blocks))
+        return f'<xref ref-type="fn" rid="fn{number}">{number}</xref>'
+
+    def inline_span(self, node: dict) -> str:
+        if "smallcaps" in attr_of(node)[1]:
+            return f"<sc>{self.inlines(node['c'][1])}</sc>"
+        return str(self.inlines(node["c"][1]))
 
     def link(self, node: dict) -> str:
         inlines, (url, _title) = node["c"][1], node["c"][2]
