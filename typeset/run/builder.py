@@ -146,7 +146,7 @@ class Builder:
         if journal is None:
             return []
         problems: list[Problem] = []
-        records: dict | None = {}
+        records: dict | None = None  # unknown: the citations are not checked against it
         relative = data.get("bibliography")
         if isinstance(relative, str) and not any(p.field == "bibliography" for p in front):
             try:
@@ -154,7 +154,6 @@ class Builder:
                 records = bibliography.records if bibliography else {}
             except ManuscriptError as exc:
                 problems += exc.problems
-                records = None  # unknown: the citations cannot be checked against it
         try:
             ast = parse_body(source)
             body_only = BodyOnly(lang, tuple(str(k) for k in data.get("nocite") or ()
