@@ -275,9 +275,11 @@ def test_links_go_to_the_web_an_address_or_the_article(tmp_path, url, refused):
 
 # -- escaping in every output ---------------------------------------------------------------
 
-TITLE = 'A <script>alert("t")</script> & "Quotes" \'too\' </title> ]]> <!-- x'
+WRITTEN_TITLE = 'A <script>alert("t")</script> & "Quotes" \'too\' </title> ]]> <!-- x'
+# As it prints: a title's straight quotes become curly ones, as in the body (i18n).
+TITLE = 'A <script>alert(“t”)</script> & “Quotes” ‘too’ </title> ]]> <!-- x'
 HOSTILE = {
-    'title: {en: "A Study of Alliances"': "title: {en: " + json.dumps(TITLE),
+    'title: {en: "A Study of Alliances"': "title: {en: " + json.dumps(WRITTEN_TITLE),
     "given-names: Ayşe": "given-names: \"<b>Ayşe</b> & Co\"",
     "institution: Ege Üniversitesi": "institution: \"Ege & <i>Üniversitesi</i>\"",
     "  en: [alliance, Syria]": "  en: ['<alliance>', 'A&B']",
