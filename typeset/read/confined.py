@@ -21,6 +21,21 @@ class Refused(Exception):
     """A file the build will not read; the message says why."""
 
 
+def outside(folder: Path, relative: str) -> str | None:
+    """Whether the path `relative`, written in a manuscript, leads outside the manuscript's
+    `folder` once links are followed: None when it stays inside, else how it leaves ("a link
+    to a file outside the manuscript's folder", "outside the manuscript's folder"). The one
+    rule for every path a manuscript names (figures, its bibliography); the read itself is
+    checked again on the file opened (read_confined)."""
+    folder = folder.resolve()
+    if (folder / relative).resolve().is_relative_to(folder):
+        return None
+    link = folder / relative
+    if link.is_symlink() and link.parent.resolve().is_relative_to(folder):
+        return "a link to a file outside the manuscript's folder"
+    return "outside the manuscript's folder"
+
+
 def read_confined(path: Path, roots: Sequence[Path], limit: int) -> bytes:
     """The bytes of the regular file `path`, at most `limit` of them, if it lies under one
     of `roots` (resolved folders) once every link is followed; `Refused` otherwise."""

@@ -127,12 +127,7 @@ def _split(blocks: list, records: dict[str, ReferenceRecord]
 
 
 def _locate(source: Source, needle: str) -> tuple[int | None, int | None]:
-    # Body text stands after the front matter: look there first.
-    line, column = source.locate(needle, source.front_matter_first_line
-                                 + source.front_matter.count("\n") + 1)
-    if line is None:
-        line, column = source.locate(needle)
-    return line, column
+    return source.find(needle)
 
 
 def _locate_key(source: Source, key: str) -> tuple[int | None, int | None]:

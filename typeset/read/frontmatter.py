@@ -28,6 +28,7 @@ from typeset.model.article import (
     Metadata,
 )
 from typeset.read import yamlsource
+from typeset.read.confined import outside
 from typeset.read.identifiers import normalise_doi, orcid_checksum_ok, orcid_form
 from typeset.read.schema import LANG, URL, YamlReader, describe
 from typeset.read.source import Source
@@ -210,13 +211,10 @@ class FrontMatterReader(YamlReader):
             return relative
         folder = self.folder.resolve()
         target = (folder / relative).resolve()
-        if not target.is_relative_to(folder):
-            link = folder / relative
-            if link.is_symlink() and link.parent.resolve().is_relative_to(folder):
-                message = f"'{shown(relative)}' is a link to a file outside the manuscript's " \
-                          "folder"
-            else:
-                message = f"'{shown(relative)}' lies outside the manuscript's folder"
+        how = outside(folder, relative)
+        if how:
+            message = (f"'{shown(relative)}' is {how}" if how.startswith("a link") else
+                       f"'{shown(relative)}' lies {how}")
             self.error(path, message, "keep the .bib file itself beside the manuscript")
             return None
         if target.is_dir():

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from typeset.errors import Problem, shown
-from typeset.read.confined import Refused, read_confined
+from typeset.read.confined import Refused, outside, read_confined
 from typeset.read.images import image_problem
 from typeset.read.source import Source, display_path
 
@@ -94,7 +94,7 @@ def load_image(url: str, folder: Path) -> tuple[str, bytes] | Refusal:
     if relative.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:[\\/]", relative):
         return Refusal(f"the image path '{shown_url}' is absolute",
                        "give a path relative to the manuscript, e.g. figures/map.png")
-    if not (folder / relative).resolve().is_relative_to(folder):  # said before "missing"
+    if outside(folder, relative):  # said before "missing"
         return _refusal("outside", shown_url, folder, relative)
     try:  # the check that counts: made on the file opened
         data = read_confined(folder / relative, [folder], MAX_IMAGE_BYTES)
@@ -123,11 +123,11 @@ def _close_file(folder: Path, relative: str) -> str | None:
 
 def _refusal(reason: str, shown_url: str, folder: Path, relative: str) -> Refusal:
     if reason.startswith("outside"):
-        link = folder / relative
-        if link.is_symlink() and link.parent.resolve().is_relative_to(folder):
-            return Refusal(f"the image '{shown_url}' is a link to a file outside the "
-                           "manuscript's folder", "copy the image itself into the folder")
-        return Refusal(f"the image '{shown_url}' lies outside the manuscript's folder",
+        how = outside(folder, relative) or "outside the manuscript's folder"
+        if how.startswith("a link"):
+            return Refusal(f"the image '{shown_url}' is {how}",
+                           "copy the image itself into the folder")
+        return Refusal(f"the image '{shown_url}' lies {how}",
                        "copy it into the manuscript's folder")
     if reason == "no such file":
         hint = "use '/' between folders" if "\\" in relative else \
@@ -174,11 +174,6 @@ def check_links(nodes: list, source: Source, problems: list[Problem]) -> None:
 
 
 def _locate(source: Source, url: str) -> tuple[int | None, int | None]:
-    # In the body first (the front matter may hold the same text), then anywhere, then as
-    # the editor may have written it before Pandoc escaped it.
-    for needle in (url, unquote(url)):
-        for start in (source.body_first_line, 1):
-            line, column = source.locate(needle, start)
-            if line is not None:
-                return line, column
-    return None, None
+    # As written, or as the editor may have written it before Pandoc escaped it.
+    line, column = source.find(url)
+    return (line, column) if line is not None else source.find(unquote(url))

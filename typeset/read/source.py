@@ -59,6 +59,12 @@ class Source:
         """The first line after the closing '---' of the front matter."""
         return self.front_matter_first_line + self.front_matter.count("\n") + 2
 
+    def find(self, needle: str) -> tuple[int | None, int | None]:
+        """Where text of the body stands: in the body first (the front matter may hold the
+        same words), else anywhere in the file. The one way checks locate what they report."""
+        line, column = self.locate(needle, self.body_first_line)
+        return (line, column) if line is not None else self.locate(needle)
+
     def locate(self, needle: str, start_line: int = 1) -> tuple[int | None, int | None]:
         """Line and column (1-based) of the first occurrence of `needle` in the file."""
         return locate_in(self.text, needle, start_line)

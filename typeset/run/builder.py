@@ -18,6 +18,7 @@ from typeset.errors import ManuscriptError, Problem, StageTimeout
 from typeset.model.article import Article
 from typeset.read import yamlsource
 from typeset.read.bibliography import Bibliography, citeproc_text, load_bibliography
+from typeset.read.confined import outside
 from typeset.read.document import build_document, with_pages
 from typeset.read.frontmatter import parse_front_matter
 from typeset.read.journal import find_journal
@@ -173,7 +174,7 @@ class Builder:
             return None
         folder = manuscript.resolve().parent
         path = (folder / relative).resolve()
-        if not path.is_relative_to(folder):
+        if outside(folder, relative):
             raise ManuscriptError([Problem(name, None, None,
                                            f"the bibliography '{relative}' lies outside the "
                                            "manuscript's folder", "bibliography")])
