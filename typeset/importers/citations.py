@@ -17,18 +17,14 @@ from dataclasses import dataclass, field
 from typeset.importers.inlines import words
 from typeset.importers.language import ascii_fold, turkish_lower
 from typeset.importers.references import Reference
+from typeset.model.ast import table_cell_blocks
+from typeset.read import citation_forms as forms
 from typeset.read.citation_forms import (
     AUTHOR_WORD,
     ITEM,
     PARENS,
     YEAR,
     YEARS_ONLY,
-)
-from typeset.read.citation_forms import (
-    authors_ok as _authors_ok,
-)
-from typeset.read.citation_forms import (
-    families as _families,
 )
 
 
@@ -139,7 +135,7 @@ class Linker:
                 for child in item:
                     self._block(child)
         elif kind == "Table":
-            for cell_blocks in _table_cells(block):
+            for cell_blocks in table_cell_blocks(block["c"]):
                 for child in cell_blocks:
                     self._block(child)
         elif kind == "Figure":
@@ -205,11 +201,11 @@ class Linker:
             return self._narrative(text, match, years_only)
         items = [i.strip() for i in inner.split(";")]
         parsed = [ITEM.match(i) for i in items]
-        if not all(parsed) or not all(_authors_ok(p["authors"]) for p in parsed):
+        if not all(parsed) or not all(forms.authors_ok(p["authors"]) for p in parsed):
             return None
         citations, founds = [], []
         for item in parsed:
-            families, et_al = _families(item["authors"])
+            families, et_al = forms.families(item["authors"])
             years = [y.strip() for y in item["years"].split(",")]
             for n, year in enumerate(years):
                 locator = (item["locator"] or "") if n == len(years) - 1 else ""
@@ -239,9 +235,9 @@ class Linker:
             if not phrase or not phrase[0].isupper():
                 continue
             bare = re.sub(r"['’][a-zçğıöşü]+$", "", phrase)  # Clark'ın -> Clark
-            if not _authors_ok(bare):
+            if not forms.authors_ok(bare):
                 continue
-            families, et_al = _families(bare)
+            families, et_al = forms.families(bare)
             if all(self.candidates(families, et_al, y) for y in years):
                 founds = []
                 for n, year in enumerate(years):
@@ -270,9 +266,9 @@ class Linker:
                 break
         while trailing and trailing[0] in ("ve", "and", "&", "vd.", "et", "al."):
             trailing.pop(0)
-        if trailing and _authors_ok(re.sub(r"['’][a-zçğıöşü]+$", "", " ".join(trailing))):
+        if trailing and forms.authors_ok(re.sub(r"['’][a-zçğıöşü]+$", "", " ".join(trailing))):
             phrase = " ".join(trailing[-5:])
-            families, et_al = _families(re.sub(r"['’][a-zçğıöşü]+$", "", phrase))
+            families, et_al = forms.families(re.sub(r"['’][a-zçğıöşü]+$", "", phrase))
             for year in years:
                 found = Found(f"{phrase} {match[0]}", families, et_al, year, locator, True,
                               self.block)
@@ -343,20 +339,6 @@ def _norm_year(year: str) -> str:
 
 def _looks_like_name(word: str) -> bool:
     return bool(re.fullmatch(r"[A-ZÇĞİÖŞÜ][a-zçğıöşü'’-]{2,}", word))
-
-
-def _table_cells(table: dict) -> list[list]:
-    """Every cell's blocks of a Pandoc 3 table."""
-    cells = []
-    _, _, _, head, bodies, foot = table["c"]
-    rows = list(head[1])
-    for body in bodies:
-        rows += body[2] + body[3]
-    rows += foot[1]
-    for row in rows:
-        for cell in row[1]:
-            cells.append(cell[4])
-    return cells
 
 
 def folded_key(text: str) -> str:

@@ -141,12 +141,18 @@ def _children(node: dict) -> Iterator:
 
 
 def _table_children(content) -> Iterator:
-    _attr, caption, _specs, head, bodies, foot = content
-    yield from caption[1]
+    yield from content[1][1]  # the caption's blocks
+    for cell in table_cell_blocks(content):
+        yield from cell
+
+
+def table_cell_blocks(content) -> Iterator[list]:
+    """Each cell's blocks of a Pandoc 3 table (the Table's "c"): head, bodies, foot."""
+    _attr, _caption, _specs, head, bodies, foot = content
     rows = list(head[1])
     for body in bodies:
         rows += body[2] + body[3]
     rows += foot[1]
     for row in rows:
         for cell in row[1]:
-            yield from cell[4]
+            yield cell[4]

@@ -174,14 +174,7 @@ class OutputSet:
             fault_point("swapped")
 
     def _replace(self, path: Path, current: Path, contents: dict, entry: dict) -> None:
-        if current == path and _is_mount_point(path):
-            raise UsageError(_mount_point_message(path))
-        record = read_record(current)
-        if record is None:
-            raise UsageError(_unreadable_record_message(path))
-        found = _scan(current, record)
-        if found.foreign:
-            raise UsageError(_foreign_message(path, found.foreign))
+        record, found = _usable_contents(path, current)
         missing = sorted(self.unchanged - found.owned)
         if missing:
             raise _missing(path, missing)
@@ -384,6 +377,21 @@ def _scan(folder: Path, record: dict) -> _Found:
     return found
 
 
+def _usable_contents(path: Path, current: Path) -> tuple[dict, _Found]:
+    """The record of the output folder `path` (its contents at `current`) and what it
+    holds; UsageError when the folder may not be replaced (a mount point, a record that
+    cannot be read, files that are not ours)."""
+    if current == path and _is_mount_point(path):
+        raise UsageError(_mount_point_message(path))
+    record = read_record(current)
+    if record is None:
+        raise UsageError(_unreadable_record_message(path))
+    found = _scan(current, record)
+    if found.foreign:
+        raise UsageError(_foreign_message(path, found.foreign))
+    return record, found
+
+
 def _foreign_message(path: Path, foreign: list[str]) -> str:
     shown = ", ".join(foreign[:_SHOWN_FOREIGN])
     if len(foreign) > _SHOWN_FOREIGN:
@@ -427,14 +435,7 @@ def _check_output_folder(out_dir: Path) -> None:
             raise UsageError(f"{display_path(out_dir)}: cannot make the output folder there "
                              f"({display_path(existing)}: {_access_reason(existing)})")
         return
-    if current == path and _is_mount_point(path):
-        raise UsageError(_mount_point_message(path))
-    record = read_record(current)
-    if record is None:
-        raise UsageError(_unreadable_record_message(path))
-    found = _scan(current, record)
-    if found.foreign:
-        raise UsageError(_foreign_message(path, found.foreign))
+    _usable_contents(path, current)
     if not os.access(path.parent, os.W_OK | os.X_OK):
         raise UsageError(f"{display_path(path)}: cannot replace the output folder "
                          f"({display_path(path.parent)}: {_access_reason(path.parent)})")
