@@ -203,6 +203,7 @@ class BodyReader:
 
     def float_kind(self, block: dict) -> str | None:
         if block["t"] == "Table":
+            align_numbers(block)
             return "table"
         if block["t"] == "Figure" or (block["t"] in ("Para", "Plain") and _images(block)):
             return "figure"
@@ -400,6 +401,26 @@ class BodyReader:
         if position == 0:
             return run
         return pieces + words(text[position:])
+
+
+# A cell that holds a number, as tables print them: "12", "-3,5", "45.2 %", "1.250", "(0,02)".
+_NUMBER_CELL = re.compile(r"^[(\[]?[-−+±]?\d[\d.,  ]*%?[)\]]?\*{0,3}$")
+
+
+def align_numbers(table: dict) -> None:
+    """Word's reader gives every column the default alignment: a column whose body cells
+    all hold numbers is set flush right, as a typesetter sets figures in a table."""
+    _attr, _caption, specs, _head, bodies, _foot = table["c"]
+    rows = [row for body in bodies for row in body[2] + body[3]]
+    for column, spec in enumerate(specs):
+        if spec[0]["t"] != "AlignDefault":
+            continue
+        cells = [plain([n for b in row[1][column][4] for n in (block_inlines(b) or [])])
+                 for row in rows if column < len(row[1]) and row[1][column][2] == 1
+                 and row[1][column][3] == 1]
+        cells = [cell.strip() for cell in cells if cell.strip()]
+        if cells and all(_NUMBER_CELL.match(cell) for cell in cells):
+            spec[0] = {"t": "AlignRight"}
 
 
 def _mostly_caps(text: str) -> bool:
