@@ -25,6 +25,9 @@ class HtmlWriter(AstWriter):
         "Superscript": "sup", "Subscript": "sub"}
     SOFT_BREAK = "\n"
     LINE_BREAK = "<br>\n"
+    PARAGRAPH = ("<p>", "</p>\n")
+    QUOTE = ("<blockquote>\n", "</blockquote>\n")
+    CODE = ("<pre><code>", "</code></pre>\n")
     escape = staticmethod(escape)
 
     def __init__(self, *, print_notes: bool = False, heading_offset: int = 1,
@@ -38,53 +41,41 @@ class HtmlWriter(AstWriter):
 
     # -- blocks -------------------------------------------------------------------------
 
-    def block(self, block: dict) -> str:
-        kind, content = block["t"], block.get("c")
-        if kind == "Para":
-            return f"<p>{self.inlines(content)}</p>\n"
-        if kind == "Plain":
-            return str(self.inlines(content))
-        if kind == "Header":
-            return self.header(block)
-        if kind == "BlockQuote":
-            return f"<blockquote>\n{self.blocks(content)}</blockquote>\n"
-        if kind == "BulletList":
-            items = "".join(f"<li>{self.blocks(item)}</li>\n" for item in content)
-            return f"<ul>\n{items}</ul>\n"
-        if kind == "OrderedList":
-            (start, style, _delim), items = content
-            kind_attr = {"LowerAlpha": ' type="a"', "UpperAlpha": ' type="A"',
-                         "LowerRoman": ' type="i"', "UpperRoman": ' type="I"'}.get(
-                             style["t"], "")
-            start_attr = f' start="{start}"' if start != 1 else ""
-            body = "".join(f"<li>{self.blocks(item)}</li>\n" for item in items)
-            return f"<ol{start_attr}{kind_attr}>\n{body}</ol>\n"
-        if kind == "DefinitionList":
-            parts = []
-            for term, definitions in content:
-                parts.append(f"<dt>{self.inlines(term)}</dt>\n")
-                parts += [f"<dd>{self.blocks(d)}</dd>\n" for d in definitions]
-            return f"<dl>\n{''.join(parts)}</dl>\n"
-        if kind == "CodeBlock":
-            return f"<pre><code>{escape(content[1])}</code></pre>\n"
-        if kind == "HorizontalRule":
-            return "<hr>\n"
-        if kind == "LineBlock":
-            lines = "<br>\n".join(str(self.inlines(line)) for line in content)
-            return f'<div class="line-block">{lines}</div>\n'
-        if kind == "Div":
-            ident, classes, pairs = attr_of(block)
-            if "equation" in classes:
-                return self.equation(block)
-            return (f"<div{self.attrs(ident, classes, pairs)}>\n"
-                    f"{self.blocks(content[1])}</div>\n")
-        if kind == "Figure":
-            return self.figure(block)
-        if kind == "Table":
-            return self.table(block)
-        return ""  # RawBlock was refused before; nothing else is left
+    def block_plain(self, block: dict) -> str:
+        return str(self.inlines(block["c"]))
 
-    def header(self, block: dict) -> str:
+    def block_bulletlist(self, block: dict) -> str:
+        items = "".join(f"<li>{self.blocks(item)}</li>\n" for item in block["c"])
+        return f"<ul>\n{items}</ul>\n"
+
+    def block_orderedlist(self, block: dict) -> str:
+        (start, style, _delim), items = block["c"]
+        kind_attr = {"LowerAlpha": ' type="a"', "UpperAlpha": ' type="A"',
+                     "LowerRoman": ' type="i"', "UpperRoman": ' type="I"'}.get(style["t"], "")
+        start_attr = f' start="{start}"' if start != 1 else ""
+        body = "".join(f"<li>{self.blocks(item)}</li>\n" for item in items)
+        return f"<ol{start_attr}{kind_attr}>\n{body}</ol>\n"
+
+    def block_definitionlist(self, block: dict) -> str:
+        parts = []
+        for term, definitions in block["c"]:
+            parts.append(f"<dt>{self.inlines(term)}</dt>\n")
+            parts += [f"<dd>{self.blocks(d)}</dd>\n" for d in definitions]
+        return f"<dl>\n{''.join(parts)}</dl>\n"
+
+    def block_horizontalrule(self, block: dict) -> str:
+        return "<hr>\n"
+
+    def block_lineblock(self, block: dict) -> str:
+        lines = "<br>\n".join(str(self.inlines(line)) for line in block["c"])
+        return f'<div class="line-block">{lines}</div>\n'
+
+    def block_div(self, block: dict) -> str:
+        ident, classes, pairs = attr_of(block)
+        return (f"<div{self.attrs(ident, classes, pairs)}>\n"
+                f"{self.blocks(block['c'][1])}</div>\n")
+
+    def block_header(self, block: dict) -> str:
         level, _attr, inlines = block["c"]
         ident, classes, pairs = attr_of(block)
         tag = f"h{min(level + self.heading_offset, 6)}"

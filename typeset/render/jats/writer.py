@@ -43,6 +43,9 @@ class JatsWriter(AstWriter):
         "Emph": "italic", "Strong": "bold", "Underline": "underline", "Strikeout": "strike",
         "Superscript": "sup", "Subscript": "sub", "SmallCaps": "sc"}
     LINE_BREAK = "<break/>"
+    PARAGRAPH = ("<p>", "</p>\n")
+    QUOTE = ("<disp-quote>", "</disp-quote>\n")
+    CODE = ("<preformat>", "</preformat>\n")
     escape = staticmethod(escape)
 
     def __init__(self, quotes: tuple[str, str, str, str], labels: dict[str, str] | None = None):
@@ -76,38 +79,31 @@ class JatsWriter(AstWriter):
         out.extend(f"</{tag}>\n" for _level, tag in reversed(open_levels))
         return Markup("".join(out))
 
-    def block(self, block: dict) -> str:
-        kind, content = block["t"], block.get("c")
-        if kind in ("Para", "Plain"):
-            return f"<p>{self.inlines(content)}</p>\n"
-        if kind == "BlockQuote":
-            return f"<disp-quote>{self.blocks(content)}</disp-quote>\n"
-        if kind == "BulletList":
-            return self._list("bullet", content)
-        if kind == "OrderedList":
-            return self._list("order", content[1])
-        if kind == "DefinitionList":
-            items = "".join(
-                f"<def-item><term>{self.inlines(term)}</term>"
-                + "".join(f"<def>{self.blocks(d)}</def>" for d in definitions)
-                + "</def-item>" for term, definitions in content)
-            return f"<def-list>{items}</def-list>\n"
-        if kind == "CodeBlock":
-            return f"<preformat>{escape(content[1])}</preformat>\n"
-        if kind == "LineBlock":
-            lines = "".join(f"<line>{self.inlines(line)}</line>" for line in content)
-            return f"<verse-group>{lines}</verse-group>\n"
-        if kind == "Div":
-            if "equation" in attr_of(block)[1]:
-                return self.equation(block)
-            return str(self.blocks(content[1]))
-        if kind == "Header":  # a heading inside a div: keep its text
-            return f"<p><bold>{self.inlines(content[2])}</bold></p>\n"
-        if kind == "Figure":
-            return self.figure(block)
-        if kind == "Table":
-            return self.table(block)
-        return ""
+    def block_plain(self, block: dict) -> str:  # JATS has no bare text between blocks
+        return f"<p>{self.inlines(block['c'])}</p>\n"
+
+    def block_bulletlist(self, block: dict) -> str:
+        return self._list("bullet", block["c"])
+
+    def block_orderedlist(self, block: dict) -> str:
+        return self._list("order", block["c"][1])
+
+    def block_definitionlist(self, block: dict) -> str:
+        items = "".join(
+            f"<def-item><term>{self.inlines(term)}</term>"
+            + "".join(f"<def>{self.blocks(d)}</def>" for d in definitions)
+            + "</def-item>" for term, definitions in block["c"])
+        return f"<def-list>{items}</def-list>\n"
+
+    def block_lineblock(self, block: dict) -> str:
+        lines = "".join(f"<line>{self.inlines(line)}</line>" for line in block["c"])
+        return f"<verse-group>{lines}</verse-group>\n"
+
+    def block_div(self, block: dict) -> str:
+        return str(self.blocks(block["c"][1]))
+
+    def block_header(self, block: dict) -> str:  # a heading inside a div: keep its text
+        return f"<p><bold>{self.inlines(block['c'][2])}</bold></p>\n"
 
     def _label(self, kind: str, pairs: dict) -> str:
         number = pairs.get("number")
