@@ -28,10 +28,12 @@ from typeset.export import (
     validate_doaj,
 )
 from typeset.export.validation import CROSSREF, DOAJ
-from typeset.model.article import Author, CrossrefAccount, LangMap
+from typeset.model.article import Author, CrossrefAccount, Funder, LangMap
 from typeset.model.issue import Issue, IssueArticle, IssueSection
 from typeset.read.identifiers import normalise_doi
 from typeset.read.journal import find_journal
+from typeset.render.jats.article import render_jats
+from typeset.render.jats.validation import JatsValidator
 from typeset.run.builder import Builder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,6 +83,11 @@ def make_issue(journal, **changes) -> Issue:
 def laid_out(english, turkish) -> list[IssueArticle]:
     return [IssueArticle(english, 0, "al-basre", 1, 20),
             IssueArticle(turkish, 0, "ornekci", 21, 38)]
+
+
+@pytest.fixture(scope="module")
+def validator():
+    return JatsValidator()
 
 
 @pytest.fixture(scope="module")
@@ -246,6 +253,45 @@ def test_the_doi_rule_is_the_front_matters(crossref, samples):
     english = samples[0]
     assert english.metadata.doi == normalise_doi(ENGLISH_DOI) == "10.5555/TJT.2023.001"
     assert deposited(crossref[1], english.metadata.doi) is not None
+
+
+FUNDERS = (Funder("Türkiye Bilimsel ve Teknolojik Araştırma Kurumu (TÜBİTAK)",
+                  "10.13039/501100004410", ("123K456", "124K001")),
+           Funder("A Foundation Known by Its ROR Id", "https://ror.org/04w9kkr77"))
+
+
+def test_funders_named_in_the_front_matter_are_deposited_and_tagged(samples, issue, validator):
+    """`funders:` gives what a free-text statement cannot: the funder's name, its Funder
+    Registry DOI and its grant numbers, in Crossref's fundref program and JATS award
+    groups (both validated)."""
+    english, turkish = samples
+    funded = replace(turkish, metadata=replace(turkish.metadata, funders=FUNDERS))
+    result = render_crossref(issue, laid_out(english, funded),
+                             timestamp="20230331120000000", batch_id="issn-test-9-1-test")
+    validate_crossref(result.xml)
+    article = deposited(etree.fromstring(result.xml), TURKISH_DOI)
+    groups = article.findall(f"{FR}program/{FR}assertion[@name='fundgroup']")
+    assert [g.find(f"{FR}assertion[@name='funder_name']").text.strip() for g in groups] == [
+        FUNDERS[0].name, FUNDERS[1].name]
+    assert groups[0].findtext(f".//{FR}assertion[@name='funder_identifier']") == \
+        "https://doi.org/10.13039/501100004410"
+    assert texts(groups[0], f"{FR}assertion[@name='award_number']") == ["123K456", "124K001"]
+    assert groups[1].find(f".//{FR}assertion[@name='funder_identifier']") is None
+    assert not [n for n in result.notes if n.code == "crossref-funding"]
+    # The fundref program stands before the licence's, as the schema orders them.
+    programs = [child.tag for child in article if child.tag.endswith("program")]
+    assert programs == [f"{FR}program", f"{AI}program"]
+    xml = render_jats(funded)
+    assert not [i for i in validator.validate(xml.encode()) if i.severity == "error"]
+    group = etree.fromstring(xml.encode()).find(".//funding-group")
+    awards = group.findall("award-group")
+    assert [a.findtext("funding-source/institution-wrap/institution") for a in awards] == [
+        FUNDERS[0].name, FUNDERS[1].name]
+    assert [(i.get("institution-id-type"), i.text) for a in awards
+            for i in a.iter("institution-id")] == [("doi", "10.13039/501100004410"),
+                                                   ("ror", "https://ror.org/04w9kkr77")]
+    assert texts(awards[0], "award-id") == ["123K456", "124K001"]
+    assert group.find("funding-statement") is not None  # the text stays beside them
 
 
 def test_a_funding_statement_is_not_passed_off_as_a_funder(crossref):

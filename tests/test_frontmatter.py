@@ -79,6 +79,21 @@ def test_lenient_forms_editors_write(tmp_path):
     assert md.history.received == dt.date(2022, 12, 28)
 
 
+def test_funders_are_read_with_registry_dois_ror_ids_and_award_numbers(tmp_path):
+    md = read(tmp_path, {"lang: en": "lang: en\nfunders:\n"
+                         "  - name: TÜBİTAK\n    id: https://doi.org/10.13039/501100004410\n"
+                         "    award: [123K456, 2024]\n"
+                         "  - {name: Ege University, id: https://ror.org/02eaafc18, award: 7}\n"
+                         "  - name: A private donor\n"})
+    assert [(f.name, f.identifier, f.awards) for f in md.funders] == [
+        ("TÜBİTAK", "10.13039/501100004410", ("123K456", "2024")),
+        ("Ege University", "https://ror.org/02eaafc18", ("7",)),
+        ("A private donor", None, ()),
+    ]
+    assert md.funders[0].registry_doi == "10.13039/501100004410"
+    assert md.funders[1].registry_doi is None  # a ROR id is no Funder Registry DOI
+
+
 def test_windows_line_endings_and_bom_read_like_the_original(tmp_path):
     plain = read(tmp_path / "plain")
     path = write_manuscript(tmp_path / "crlf")

@@ -31,11 +31,11 @@ What goes where, and why (Crossref's documentation and schema 5.3.1):
   `pages` from the final layout.
 - `ai:program`: the article's licence, else the journal's, as `license_ref` for the version
   of record from the publication date.
-- `fr:program` (funding) is not written: Crossref's funding data is the funder's *name*
-  with its Funder Registry (or ROR) id and award numbers, and the front matter has only a
-  free-text funding statement. Putting that sentence where a funder name belongs would be
-  wrong data, so the statement stays in the article's own outputs and the build notes that
-  it was not deposited.
+- `fr:program` (funding): one `fundgroup` per funder the front matter's `funders` names,
+  with its name, its Open Funder Registry DOI as `funder_identifier` (a ROR id has no place
+  in 5.3.1's funding data: the name goes alone) and its award numbers. A free-text
+  `funding` statement alone is not deposited: putting that sentence where a funder name
+  belongs would be wrong data; the build notes it, and names the `funders` field.
 - `doi_data`: the DOI (the one rule, `read/identifiers.normalise_doi`, already applied when
   the front matter was read) and the landing page.
 - `citation_list`: one `citation` per reference, keyed by its anchor on the reading page,
@@ -261,14 +261,15 @@ def _article_gaps(article: Article) -> list[Problem]:
 
 
 def _funding_notes(article: Article) -> list[Problem]:
-    if "funding" not in dict(article.metadata.statements):
+    if "funding" not in dict(article.metadata.statements) or article.metadata.funders:
         return []
     # A note, not a warning: the format has no field the editor could fill in instead.
     return [note("crossref-funding", article.source_path, "funding",
                     f"the funding statement is not deposited in {OUTPUT}: Crossref's funding "
                     "data names each funder (with its Funder Registry id), which a free-text "
                     "statement does not",
-                    "the statement is printed in the article and tagged in its JATS")]
+                    "name them in the front matter: funders: [{name: ..., id: 10.13039/..., "
+                    "award: ...}]")]
 
 
 # -- the journal and the issue -----------------------------------------------------------
@@ -330,6 +331,20 @@ def _journal_article(parent, issue: Issue, item: IssueArticle) -> None:
     pages = _sub(element, "pages")
     _sub(pages, "first_page", str(item.first_page))
     _sub(pages, "last_page", str(item.last_page))
+
+    if md.funders:
+        program = etree.SubElement(element, f"{{{FR}}}program", name="fundref")
+        for funder in md.funders:
+            group = etree.SubElement(program, f"{{{FR}}}assertion", name="fundgroup")
+            name = etree.SubElement(group, f"{{{FR}}}assertion", name="funder_name")
+            name.text = one_line(funder.name)
+            if funder.registry_doi:
+                identifier = etree.SubElement(name, f"{{{FR}}}assertion",
+                                              name="funder_identifier")
+                identifier.text = f"https://doi.org/{funder.registry_doi}"
+            for award in funder.awards:
+                number = etree.SubElement(group, f"{{{FR}}}assertion", name="award_number")
+                number.text = one_line(award)
 
     licence = md.license or article.journal.license
     if licence:

@@ -57,6 +57,20 @@ class LangMap(Generic[T]):
 
 
 @dataclass(frozen=True)
+class Funder:
+    """A funder of the work, as Crossref and JATS want it beside the funding statement."""
+
+    name: str
+    identifier: str | None = None  # an Open Funder Registry DOI (10.13039/...) or a ROR URL
+    awards: tuple[str, ...] = ()  # grant numbers
+
+    @property
+    def registry_doi(self) -> str | None:
+        return self.identifier if self.identifier and self.identifier.startswith(
+            "10.13039/") else None
+
+
+@dataclass(frozen=True)
 class Affiliation:
     id: str
     institution: str
@@ -128,6 +142,7 @@ class Metadata:
     statements: tuple[tuple[str, LangMap[str]], ...] = ()  # (kind, Markdown per language)
     bibliography: str | None = None
     nocite: tuple[str, ...] = ()
+    funders: tuple[Funder, ...] = ()
 
     @property
     def year(self) -> int:

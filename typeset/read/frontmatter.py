@@ -23,6 +23,7 @@ from typeset.model.article import (
     Affiliation,
     Author,
     Copyright,
+    Funder,
     History,
     Journal,
     Metadata,
@@ -42,13 +43,14 @@ FIELDS: dict[str, bool] = {
     "short-title": False, "authors": True, "affiliations": True, "history": True,
     "volume": False, "issue": False, "first-page": False, "doi": False, "keywords": True,
     "abstract": True, "copyright": True, "license": False, "bibliography": False,
-    "nocite": False, **{kind: False for kind in STATEMENT_KINDS},
+    "nocite": False, "funders": False, **{kind: False for kind in STATEMENT_KINDS},
 }
 AUTHOR_FIELDS = {"given-names": True, "surname": True, "position": False,
                  "affiliations": True, "email": False, "orcid": False,
                  "corresponding": False}
 AFFILIATION_FIELDS = {"id": True, "institution": True, "department": False, "city": False,
                       "country": False, "ror": False}
+FUNDER_FIELDS = {"name": True, "id": False, "award": False}
 HISTORY_FIELDS = {"received": True, "revised": False, "accepted": True, "published": False}
 COPYRIGHT_FIELDS = {"holder": True, "year": False}
 
@@ -178,6 +180,7 @@ class FrontMatterReader(YamlReader):
         nocite = tuple(key.lstrip("@") for key in
                        self.string_list(fields.get("nocite") or [], ("nocite",)))
 
+        funders = self.funders(fields.get("funders"))
         volume = self.volume_or_issue(fields.get("volume"), ("volume",), "volume")
         issue = self.volume_or_issue(fields.get("issue"), ("issue",), "issue")
         first_page = self.positive_int(fields.get("first-page"), ("first-page",))
@@ -190,6 +193,7 @@ class FrontMatterReader(YamlReader):
             history=history, keywords=keywords, abstract=abstract, copyright=copyright_,
             volume=volume, issue=issue, first_page=first_page,
             doi=doi, license=license_url or journal.license, statements=statements,
+            funders=funders,
             bibliography=bibliography, nocite=nocite,
         ), journal
 
@@ -239,6 +243,47 @@ class FrontMatterReader(YamlReader):
         if not items and isinstance(value, list):
             self.error(path, "the list of keywords is empty")
         return items or None
+
+    def funders(self, value: Any) -> tuple[Funder, ...]:
+        """`funders: [{name, id, award}]`: who paid for the work, for Crossref's funding data
+        and JATS's award groups (the `funding` statement is the text printed)."""
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.error(("funders",), f"expected a list of funders, got {describe(value)}",
+                       "funders: [{name: ..., id: 10.13039/..., award: ...}]")
+            return ()
+        result = []
+        for index, item in enumerate(value):
+            path = ("funders", index)
+            fields = self.mapping(item, path, FUNDER_FIELDS)
+            if fields is None:
+                continue
+            name = self.text(fields.get("name"), (*path, "name"), optional=True)
+            raw_id = fields.get("id")
+            if isinstance(raw_id, int) and not isinstance(raw_id, bool):
+                raw_id = self.scalar_text((*path, "id")) or str(raw_id)  # the id's digits
+            identifier = self.text(raw_id, (*path, "id"), optional=True)
+            if identifier:
+                doi = normalise_doi(identifier)
+                if doi and doi.startswith("10.13039/"):
+                    identifier = doi
+                elif not ROR.match(identifier):
+                    hint = (f"a Funder Registry id is a DOI: 10.13039/{identifier}"
+                            if identifier.isdigit() else
+                            "e.g. 10.13039/501100004410 (TÜBİTAK) or https://ror.org/04w9kkr77")
+                    self.error((*path, "id"), f"'{shown(identifier)}' is neither an Open "
+                                              "Funder Registry DOI nor a ROR id", hint)
+                    identifier = None
+            awards = fields.get("award")
+            awards = [awards] if isinstance(awards, str | int) and not isinstance(
+                awards, bool) else awards or []
+            award_texts = tuple(
+                text for i, award in enumerate(awards)
+                if (text := self.number_or_text(award, (*path, "award", i))))
+            if name:
+                result.append(Funder(name, identifier, award_texts))
+        return tuple(result)
 
     def affiliations(self, value: Any) -> tuple[Affiliation, ...]:
         if value is None:
