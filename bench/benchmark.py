@@ -460,7 +460,7 @@ timed(layout.PdfLayout, "__init__", "PDF layout (waits for the import; print pag
 timed(layout.PdfLayout, "write", "PDF write: margin boxes, painting, tags, fonts")
 timed(jats, "render_output", "JATS and its validation (DTD, JATS4R)")
 timed(page, "render_output", "HTML reading page")
-timed(builder.Builder, "_write", "outputs written")
+timed(builder, "write_outputs", "outputs written")
 status = cli.main(["build", sys.argv[1], "--out", sys.argv[2], "--no-cache"])
 mark("the whole build", started)
 print(json.dumps(marks))

@@ -411,3 +411,42 @@ def test_justified_lines_shaped_once_less_change_no_byte(monkeypatch):
     patched = weasyprint.HTML(string=html).write_pdf()
     monkeypatch.setattr(inline, "add_word_spacing", inline.add_word_spacing.typeset_original)
     assert weasyprint.HTML(string=html).write_pdf() == patched
+
+
+
+LOADED_LIBRARIES = r"""
+import ctypes.util, json, sys
+searches = []
+find_library = ctypes.util.find_library
+ctypes.util.find_library = lambda name: searches.append(name) or find_library(name)
+if sys.argv[1] == "ours":
+    from typeset.render.pdf import layout
+    layout._load_weasyprint()
+else:
+    import weasyprint
+print(json.dumps([len(searches), sorted({
+    line.split()[-1] for line in open("/proc/self/maps")
+    if ".so" in line and any(name in line for name in ("gobject", "pango", "harfbuzz",
+                                                       "fontconfig"))})]))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="Linux only")
+def test_weasyprint_opens_the_same_libraries_without_searching_for_them():
+    """_libraries_found_by_soname spares a cold start WeasyPrint's library search (each
+    `find_library` runs ldconfig, gcc and ld): the very same library files are opened."""
+    import json
+    import subprocess
+    import sys
+
+    def loaded(way: str) -> tuple[int, list[str]]:
+        result = subprocess.run([sys.executable, "-c", LOADED_LIBRARIES, way], cwd=ROOT,
+                                capture_output=True, text=True, check=True)
+        return tuple(json.loads(result.stdout))
+
+    searches, ours = loaded("ours")
+    plain_searches, plain = loaded("weasyprint's own search")
+    assert searches == 0 and plain_searches > 0
+    assert any("libpango-1.0.so" in path for path in ours)
+    assert any("libharfbuzz.so" in path for path in ours)
+    assert ours == plain

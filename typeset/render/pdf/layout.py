@@ -61,6 +61,7 @@ import os
 import threading
 import types
 import warnings
+from contextlib import contextmanager
 from functools import cache
 
 from typeset import i18n
@@ -101,7 +102,8 @@ def _load_weasyprint():
     # Importing WeasyPrint costs about a second: pay it once per process, and only
     # when a PDF is wanted.
     _defer_font_tools()
-    import weasyprint
+    with _libraries_found_by_soname():
+        import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
     register_turkish_hyphenation()
@@ -115,6 +117,41 @@ def _load_weasyprint():
     # of objects) do not walk the modules again and again (a tenth of a cold layout).
     gc.freeze()
     return weasyprint, font_config
+
+
+# The shared libraries WeasyPrint opens, by the names the dynamic loader knows them by on
+# Linux. WeasyPrint tries several names for each (one per platform) and each name that
+# is not a file makes cffi ask `ctypes.util.find_library`, which runs `ldconfig -p`, `gcc`
+# and `ld` in subprocesses: some fifty processes and 0.3 s of every cold start, to end up
+# opening these same files.
+LINUX_LIBRARIES = ("libgobject-2.0.so.0", "libpango-1.0.so.0", "libharfbuzz.so.0",
+                   "libfontconfig.so.1", "libpangoft2-1.0.so.0")
+
+
+@contextmanager
+def _libraries_found_by_soname():
+    """While WeasyPrint is imported, let a library name that is not a file fail at once
+    (WeasyPrint then tries the next name of its list, the soname, which the loader opens
+    directly) when every library it needs opens by its soname here; elsewhere, change
+    nothing. The libraries loaded are the same files either way (a test compares them)."""
+    import ctypes
+    import ctypes.util
+    import sys
+
+    try:
+        if not sys.platform.startswith("linux"):
+            raise OSError(sys.platform)
+        for name in LINUX_LIBRARIES:
+            ctypes.CDLL(name)
+    except OSError:
+        yield  # the general, slower search
+        return
+    find_library = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = find_library
 
 
 # fontTools modules WeasyPrint imports at start-up for fonts our PDFs never embed: the
