@@ -171,6 +171,22 @@ class Docx:
         self.body.append(f'<w:p><m:oMathPara><m:oMath>{omml}</m:oMath></m:oMathPara>'
                          f"{tail}</w:p>")
 
+    def equation_in_table(self, omml: str, number: str) -> None:
+        """A display equation in the first cell of a borderless one-row table and its
+        number in the second, as many authors align them in Word."""
+        cell = '<w:tc><w:tcPr><w:tcW w:w="{}" w:type="dxa"/></w:tcPr>{}</w:tc>'
+        self.body.append(
+            '<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:tblBorders>'
+            + "".join(f'<w:{side} w:val="nil"/>' for side in ("top", "left", "bottom", "right",
+                                                               "insideH", "insideV"))
+            + '</w:tblBorders></w:tblPr><w:tblGrid><w:gridCol w:w="8000"/><w:gridCol '
+            'w:w="1000"/></w:tblGrid><w:tr>'
+            + cell.format(8000, f"<w:p><m:oMathPara><m:oMath>{omml}</m:oMath></m:oMathPara>"
+                                "</w:p>")
+            + cell.format(1000, f'<w:p><w:pPr><w:jc w:val="right"/></w:pPr>'
+                                f"{_run(f'({number})')}</w:p>")
+            + "</w:tr></w:tbl>")
+
     def page_break(self) -> None:
         self.body.append('<w:p><w:r><w:br w:type="page"/></w:r></w:p>')
 

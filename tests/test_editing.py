@@ -242,3 +242,22 @@ def test_a_turkish_article_prints_page_ranges_and_dois_as_an_english_one_does(tm
         text = re.sub(r"<[^>]+>", "", (tmp_path / "out" / "article.html").read_text("utf-8"))
         assert "3, 45–67. https://doi.org/10.5555/tb.1" in text, lang
         assert "doi:10.5555" not in text and "45-67" not in text, lang
+
+
+def test_a_table_without_a_caption_is_warned_and_not_numbered(tmp_path):
+    """An editor's trial: Word's borderless layout table came in as a table with no
+    caption, and printed "Table 1." above nothing, renumbering the real Table 1."""
+    write_manuscript(tmp_path, body=(
+        "\n# Method\n\nThe counts [@doe2020]:\n\n| Variable | n |\n|---|--:|\n| Women | 214 |\n"
+        "\n| Group | n |\n|---|--:|\n| Men | 198 |\n\n: Respondents {#tbl:respondents}\n\n"
+        "See @tbl:respondents.\n"))
+    result = build(tmp_path, "html", "jats")
+    assert ("article.md:33:1: warning: a table without a caption: printed without a number "
+            "(add a caption line below it: ': Caption {#tbl:label}') [uncaptioned-table]"
+            ) in result.stderr.splitlines()
+    html = (tmp_path / "out" / "article.html").read_text(encoding="utf-8")
+    assert html.count("<caption>") == 1 and "Table 1" in html and "Table 2" not in html
+    jats = etree.parse(str(tmp_path / "out" / "article.xml"))
+    wraps = jats.findall(".//table-wrap")
+    assert [w.findtext("label") for w in wraps] == [None, "Table 1"]
+    assert run_cli("check", "--strict", "article.md", cwd=tmp_path).returncode == 1

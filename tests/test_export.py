@@ -429,7 +429,7 @@ def test_a_special_issue_gets_valid_addresses(samples, issue):
     tree = etree.fromstring(result.xml)
     assert tree.findtext(f".//{CR}journal_issue/{CR}issue") == "Özel Sayı 2"
     assert texts(tree, f".//{CR}doi_data/{CR}resource")[0] == (
-        "https://journal.example.org/9/%C3%96zel%20Say%C4%B1%202/al-basre/article.html")
+        "https://journal.example.org/9/ozel-sayi-2/al-basre/article.html")
     validate_doaj(render_doaj(special, laid_out(*samples)).xml)
 
 
@@ -457,7 +457,7 @@ def test_timestamps_are_reproducible_and_increase(samples, issue, monkeypatch):
     later = earlier + dt.timedelta(milliseconds=1)
     assert int(deposit_stamp(issue, later)[0]) > int(deposit_stamp(issue, earlier)[0])
     special = replace(issue, number="Özel Sayı 2")
-    assert deposit_stamp(special, earlier)[1] == "issn-test-9-Ozel-Say-2-20240101120000001"
+    assert deposit_stamp(special, earlier)[1] == "issn-test-9-ozel-sayi-2-20240101120000001"
 
 
 def test_a_broken_deposit_is_reported_as_our_bug_with_its_place(crossref):

@@ -473,3 +473,89 @@ def test_odd_documents_import_without_failing(tmp_path, capsys):
         assert "missing:" in captured.out, name
         text = (out / "article.md").read_text(encoding="utf-8")
         assert isinstance(yaml.safe_load(text.split("---\n", 2)[1]), dict), name
+
+
+# -- what an editor's trial found --------------------------------------------------------
+
+def _trial_docx(path: Path) -> None:
+    """The forms of an author's Word file that an editor's trial saw go wrong."""
+    from tests.docx_builder import m_frac, m_run, m_sub
+
+    doc = Docx()
+    doc.footnote("tez", "Bu makale, birinci yazarın doktora tezinden üretilmiştir.")
+    doc.para("**KENTTE GÜVEN VE KOMŞULUK: ANKARA ÖRNEĞİ**[^tez]", align="center")
+    doc.para("*Trust and Neighbourhood in the City: The Case of Ankara*", align="center")
+    doc.para("Dr. Öğr. Üyesi Ayşe YILMAZ^1^, Mehmet ÖZTÜRK^2^", align="center")
+    doc.para("^1^ Ege Üniversitesi, Edebiyat Fakültesi, İzmir, Türkiye")
+    doc.para("^2^ Arş. Gör., Hacettepe Üniversitesi, Edebiyat Fakültesi, Ankara, Türkiye")
+    doc.para("Geliş Tarihi: 12 Mart 2024 – Kabul Tarihi: 05.06.2024")
+    doc.heading("Öz", 2)
+    doc.para("Bu çalışma kentte güveni ve komşuluk ilişkilerini incelemektedir.")
+    doc.para("**Anahtar Kelimeler:** güven, komşuluk")
+    doc.heading("1. Giriş", 1)
+    doc.para("Güven toplumsal yaşamın temelidir (TÜİK, 2023; Öztürk, 2020; Putnam, 2000).")
+    doc.heading("2. Yöntem", 1)
+    doc.para("Endeks Denklem 1 ile, ağırlık Denklem 2 ile hesaplanmıştır:")
+    doc.equation_in_table(m_sub(m_run("G"), m_run("i")) + m_run("=")
+                          + m_frac(m_run("1"), m_run("k")), "1")
+    doc.equation(m_run("w=") + m_frac(m_run("n"), m_run("N")))
+    doc.para("(2)")
+    doc.heading("3. Sonuç", 1)
+    doc.para("Komşuluk güveni artırmaktadır.")
+    doc.heading("Kaynakça", 1)
+    doc.para("Öztürk, M. (2020). *Komşuluk*. Ankara: Örnek Yayınları.")
+    doc.para("Putnam, R. D. (2000). *Bowling alone*. New York: Simon & Schuster.")
+    doc.para("Türkiye İstatistik Kurumu [TÜİK]. (2023). *Yaşam memnuniyeti araştırması*. "
+             "Ankara: TÜİK.")
+    doc.save(path)
+
+
+@pytest.fixture(scope="module")
+def trial(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("trial")
+    _trial_docx(folder / "makale.docx")
+    result = run_cli("import", str(folder / "makale.docx"), "--out", str(folder / "out"))
+    assert result.returncode == 0, result.stderr
+    text = (folder / "out" / "article.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(text.split("---\n", 2)[1])
+    return text, front, result.stdout + result.stderr
+
+
+def test_a_numbered_introduction_loses_its_typed_number(trial):
+    text, _, report = trial
+    assert "# Giriş {.unnumbered}" in text and "# Sonuç {.unnumbered}" in text
+    assert "1. Giriş" not in text.split("---\n", 2)[2]
+    assert "its number is removed" in report
+
+
+def test_the_titles_note_is_kept_as_the_acknowledgements(trial):
+    _, front, report = trial
+    assert front["acknowledgements"]["tr"].strip() == (
+        "Bu makale, birinci yazarın doktora tezinden üretilmiştir.")
+    assert "the title's note" in report and "[^" not in front["title"]["tr"]
+
+
+def test_an_equation_in_a_table_or_with_its_number_below_gets_its_label(trial):
+    text, _, report = trial
+    assert re.search(r"^\$\$G_\{i\} = \\frac\{1\}\{k\}\$\$ \{#eq:1\}$", text, re.M)
+    assert re.search(r"^\$\$w = \\frac\{n\}\{N\}\$\$ \{#eq:2\}$", text, re.M)
+    assert "@eq:1" in text and "@eq:2" in text
+    assert "tbl:" not in text and "a table without" not in report
+
+
+def test_two_dates_on_one_line_are_both_read(trial):
+    _, front, _ = trial
+    assert str(front["history"]["received"]) == "2024-03-12"
+    assert str(front["history"]["accepted"]) == "2024-06-05"
+
+
+def test_a_group_author_is_cited_by_its_abbreviation_and_turkish_order_is_kept(trial):
+    text, _, report = trial
+    assert re.search(r"\[@t[^\];]*2023", text), "TÜİK's citation is linked"
+    assert "never cited" not in report
+    assert "alphabetical order" not in report  # Öztürk before Putnam: O, Ö, P
+
+
+def test_an_abbreviated_position_keeps_its_point(trial):
+    _, front, _ = trial
+    assert front["authors"][1]["position"] == {"tr": "Arş. Gör."}

@@ -61,6 +61,7 @@ CODES = {
     "page-limit": "the article is longer than the journal's page limit",
     "typed-citation": "text that reads as a citation is not one: it links to nothing",
     "uncited-entry": "a bibliography entry is never cited: it is not in the references",
+    "uncaptioned-table": "a table without a caption line: printed without a number",
     "sitemap-no-url": "no sitemap: the journal profile has no site URL",
     # The deposits (typeset/export): warnings about articles, notes about the profile.
     "crossref-no-doi": "an article without a DOI is left out of the Crossref deposit",

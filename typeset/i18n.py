@@ -65,7 +65,9 @@ def typographic(text: str, lang: str) -> str:
     return _SINGLE_QUOTED.sub(lambda m: f"{single_left}{m.group(1)}{single_right}", text)
 
 
-TURKISH_ALPHABET = "abcçdefgğhıijklmnoöprsştuüvyz"
+# The Turkish alphabet, with the letters it lacks (q, w, x) where the Latin alphabet has
+# them, for the foreign names in a Turkish reference list.
+TURKISH_ALPHABET = "abcçdefgğhıijklmnoöpqrsştuüvwxyz"
 _TURKISH_ORDER = {letter: index for index, letter in enumerate(TURKISH_ALPHABET)}
 
 
@@ -82,6 +84,28 @@ def turkish_sort_key(text: str) -> tuple:
         else:
             key.append((0, ord(char), ""))
     return tuple(key)
+
+
+def sort_key(text: str, lang: str) -> tuple:
+    """How a reference list in `lang` is alphabetised: by the Turkish alphabet in Turkish,
+    else by the letters without their accents (Öztürk with the O's)."""
+    if base(lang) == "tr":
+        return turkish_sort_key(text)
+    return (ascii_fold(text).casefold(),)
+
+
+def slug(text: str) -> str:
+    """A name as a part of a web address or an identifier: "Özel Sayı 2" -> "ozel-sayi-2"."""
+    return re.sub(r"[^a-z0-9]+", "-", ascii_fold(text).lower()).strip("-")
+
+
+def ascii_fold(text: str) -> str:
+    """'Kalaycı' -> 'Kalayci', 'Öztürk' -> 'Ozturk' (for keys, identifiers, near matches)."""
+    import unicodedata
+
+    text = text.replace("ı", "i").replace("İ", "I")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 # -- Turkish suffixes after numbers ------------------------------------------------------

@@ -54,7 +54,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import unicodedata
 from collections.abc import Sequence
 from functools import cache
 
@@ -127,7 +126,7 @@ def deposit_stamp(issue: Issue, now: dt.datetime | None = None) -> tuple[str, st
     moment = now.astimezone(dt.UTC)
     timestamp = moment.strftime("%Y%m%d%H%M%S") + f"{moment.microsecond // 1000:03d}"
     parts = (issue.journal.id, issue.volume, issue.number, timestamp)
-    return timestamp, "-".join(_ascii_slug(part) for part in parts if part)[:100]
+    return timestamp, "-".join(i18n.slug(part) or "x" for part in parts if part)[:100]
 
 
 def render_crossref(issue: Issue, articles: Sequence[IssueArticle], *,
@@ -551,6 +550,3 @@ def _crossref_language(lang: str) -> str | None:
     return code if code in _crossref_languages() else None
 
 
-def _ascii_slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-") or "x"

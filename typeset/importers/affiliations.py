@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 import pycountry
 
-from typeset.importers.language import ascii_fold, detect, turkish_lower
+from typeset.i18n import ascii_fold
+from typeset.importers.language import detect, turkish_lower
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 ORCID = re.compile(r"(?:https?://)?(?:www\.)?(?:orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dXx])")
@@ -101,7 +102,7 @@ def parse(text: str, mark: str = "") -> AffiliationLine:
     for part in [p for p in parts if p and not re.fullmatch(r"[\s\W]*", p)]:
         lowered = turkish_lower(part)
         if is_position(part) and not line.position:
-            line.position = part
+            line.position = _with_abbreviation_point(part, text)
         elif INSTITUTION.search(part) and not line.institution:
             line.institution = part
         elif DEPARTMENT.search(part) and (line.institution or INSTITUTION.search(text)):
@@ -139,3 +140,12 @@ def affiliation_id(institution: str, taken: set[str]) -> str:
         ident, number = f"{base}{number}", number + 1
     taken.add(ident)
     return ident
+
+
+def _with_abbreviation_point(part: str, text: str) -> str:
+    """ "Arş. Gör." keeps the point of its abbreviation, which splitting the line at its
+    commas took away ("Dr. Öğr. Üyesi" has none to keep)."""
+    last = part.split()[-1]
+    if len(last) <= 4 and re.search(re.escape(part) + r"\.", text):
+        return part + "."
+    return part

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from typeset.importers.language import ascii_fold
+from typeset.i18n import ascii_fold
 from typeset.importers.references import Reference
 
 FIELD_ORDER = ("entrysubtype", "author", "editor", "year", "date", "title", "journal",

@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from typeset import mathtex
+from typeset.i18n import ascii_fold
 from typeset.importers import labels
 from typeset.importers.inlines import block_inlines, block_text, plain, words
-from typeset.importers.language import ascii_fold, is_all_caps, title_case
+from typeset.importers.language import is_all_caps, title_case
 from typeset.importers.layout import heading_of
 from typeset.importers.report import Report
+from typeset.model.ast import table_cell_blocks
 from typeset.read.images import image_kind
 
 BODY = "body"
@@ -94,12 +96,13 @@ class BodyReader:
             ident = ""
             named = labels.lookup(labels.INTRODUCTION, heading.text) or labels.lookup(
                 labels.CONCLUSION, heading.text)
+            typed = heading  # as in the file, its number with it
             if heading.number and named and "." not in heading.number:
                 self.note("check", f"\"{heading.number}. {heading.text}\" is numbered in the "
                                    "file; the introduction and conclusion are not numbered in "
-                                   "the journal's style, so the sections around it are "
-                                   "numbered differently from the file", block,
-                          heading.text[:20])
+                                   "the journal's style: its number is removed, and the "
+                                   "sections after it are numbered differently from the file",
+                          block, heading.text[:20])
                 heading = type(heading)(heading.text, "", heading.style_level)
             if heading.number:
                 level = heading.number.count(".") + 1
@@ -133,7 +136,7 @@ class BodyReader:
                                    f"{previous_level} to {level}", block, heading.text[:30])
             previous_level = level
             text = heading.text
-            inlines = _heading_inlines(block, heading)
+            inlines = _heading_inlines(block, typed)
             if appendix and (prefix := labels.APPENDIX.match(text)):
                 # "EK 1. Örnek Adaların Listesi": the style labels appendices itself
                 rest = text[prefix.end():].lstrip(" .:–-")
@@ -181,6 +184,19 @@ class BodyReader:
             if self.float_kind(block) and nxt is not None and (
                     (cap := _caption(nxt)) and cap[0] == self.float_kind(block)):
                 out.append(self.captioned(block, cap, nxt))
+                index += 2
+                continue
+            if (equation := _equation_in_table(block)) is not None:
+                # An equation set in a borderless table, its number in the next cell.
+                out.append(self.equation(equation))
+                index += 1
+                continue
+            if self.is_equation(block) and nxt is not None and nxt["t"] in ("Para", "Plain") \
+                    and EQUATION_NUMBER.match(block_text(nxt)) and not EQUATION_NUMBER.match(
+                        plain([n for n in block["c"] if n["t"] != "Math"])):
+                # Its number on the line below ("(1)" alone in a paragraph).
+                block = {"t": "Para", "c": [*block["c"], {"t": "Space"}, *nxt["c"]]}
+                out.append(self.equation(block))
                 index += 2
                 continue
             kind = self.float_kind(block)
@@ -421,6 +437,35 @@ def align_numbers(table: dict) -> None:
         cells = [cell.strip() for cell in cells if cell.strip()]
         if cells and all(_NUMBER_CELL.match(cell) for cell in cells):
             spec[0] = {"t": "AlignRight"}
+
+
+def _equation_in_table(block: dict) -> dict | None:
+    """A table of one row whose cells hold one equation and at most its number ("(1)"),
+    as the paragraph the manuscript writes for it; else None."""
+    if block["t"] != "Table":
+        return None
+    _attr, _caption, _specs, head, bodies, foot = block["c"]
+    rows = list(head[1]) + [row for body in bodies for row in body[2] + body[3]] + list(
+        foot[1])
+    if len(rows) != 1:
+        return None
+    maths, number = [], []
+    for cell_blocks in table_cell_blocks(block["c"]):
+        inlines = [n for b in cell_blocks for n in (block_inlines(b) or [])]
+        if len(cell_blocks) != len([b for b in cell_blocks if block_inlines(b) is not None]):
+            return None
+        content = [n for n in inlines if n["t"] not in ("Space", "SoftBreak")]
+        if not content:
+            continue
+        if len(content) == 1 and content[0]["t"] == "Math":
+            maths.append({"t": "Math", "c": [{"t": "DisplayMath"}, content[0]["c"][1]]})
+        elif EQUATION_NUMBER.match(plain(inlines)) and not number:
+            number = [{"t": "Space"}, {"t": "Str", "c": plain(inlines).strip()}]
+        else:
+            return None
+    if len(maths) != 1:
+        return None
+    return {"t": "Para", "c": [*maths, *number]}
 
 
 def _mostly_caps(text: str) -> bool:

@@ -14,8 +14,9 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from typeset.i18n import ascii_fold
 from typeset.importers.inlines import words
-from typeset.importers.language import ascii_fold, turkish_lower
+from typeset.importers.language import turkish_lower
 from typeset.importers.references import Reference
 from typeset.model.ast import table_cell_blocks
 from typeset.read import citation_forms as forms
@@ -320,13 +321,25 @@ def _cite(items: list[tuple[str, str, str, str]], typed: str) -> dict:
 
 
 def _same_names(cited: list[str], listed: list[str], et_al: bool) -> bool:
-    if _fold(cited[0]) != _fold(listed[0]):
+    if _fold(cited[0]) not in _forms(listed[0]):
         return False
     if et_al:
         return len(listed) >= 3
     if len(cited) != len(listed):
         return False
-    return all(_fold(a) == _fold(b) for a, b in zip(cited, listed, strict=True))
+    return all(_fold(a) in _forms(b) for a, b in zip(cited, listed, strict=True))
+
+
+GROUP_ABBREVIATION = re.compile(r"(?P<full>.+?)\s*\[(?P<short>[^\]]+)\]$")
+
+
+def _forms(listed: str) -> set[str]:
+    """The ways a listed name is cited: APA's group author "Türkiye İstatistik Kurumu
+    [TÜİK]" is cited by its abbreviation (TÜİK), its full name, or both."""
+    forms = {_fold(listed)}
+    if match := GROUP_ABBREVIATION.match(listed.strip()):
+        forms |= {_fold(match["full"]), _fold(match["short"])}
+    return forms
 
 
 def _fold(name: str) -> str:

@@ -13,12 +13,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from typeset.i18n import ascii_fold
 from typeset.importers import affiliations as aff
 from typeset.importers import labels
 from typeset.importers.dates import parse_date
 from typeset.importers.inlines import Marked, block_inlines, block_text, marked, plain
 from typeset.importers.language import (
-    ascii_fold,
     capitalize,
     detect,
     is_all_caps,
@@ -112,6 +112,37 @@ class _Reader:
         while index < len(blocks):
             index = self.block(blocks, index)
         self.finish()
+        self.front_page_notes(layout)
+
+    def front_page_notes(self, layout: Layout) -> None:
+        """A note called on the front page has no place there in the manuscript (notes
+        belong to the body): the title's note (often "drawn from the author's thesis")
+        becomes the acknowledgements, any other is quoted in the report, never lost."""
+        # as typed (a title in capitals was recased since)
+        typed = {re.sub(r"\s+", " ", m.text).strip(): style for style, m in
+                 self.title_candidates}
+        titles = {text for text in typed if text and (
+            text in self.front.titles.values() or is_all_caps(text))}
+        places = [inlines for _, inlines in layout.meta_blocks] + [
+            inlines for block in layout.front if (inlines := block_inlines(block))]
+        for inlines in places:
+            owner = re.sub(r"\s+", " ", marked(inlines).text).strip()
+            for note in _notes(inlines):
+                text = " ".join(block_text(b) for b in note).strip()
+                if not text:
+                    continue
+                if owner in titles:
+                    lang = detect(text) or self.languages[0]
+                    by_lang = self.front.statements.setdefault("acknowledgements", {})
+                    by_lang[lang] = [*by_lang.get(lang, []), *note]
+                    self.note("check", f"the title's note \"{_short(text, 120)}\" is kept "
+                                       f"as the acknowledgements ({lang}): notes are not "
+                                       "called from the title; move it to another statement "
+                                       "if it belongs there", ("acknowledgements",))
+                else:
+                    self.note("check", f"a note called on the front page (\"{_short(owner)}\")"
+                                       f" was not placed: \"{text[:300]}\"; put what it says "
+                                       "where it belongs (an author's details, a statement)")
 
     def block(self, blocks: list, index: int) -> int:
         block = blocks[index]
@@ -294,7 +325,8 @@ class _Reader:
         any_date = False
         for position, match in enumerate(found):
             end = found[position + 1].start() if position + 1 < len(found) else len(flat)
-            value = flat[match.end():end].strip(" /|,;")
+            # "Geliş Tarihi: 12 Mart 2024 – Kabul Tarihi: ...": what separates the dates
+            value = flat[match.end():end].strip(" /|,;–—-·•")
             field_name, lang = names[turkish_lower(match[1])]
             date = parse_date(value)
             if date is None:
@@ -563,6 +595,21 @@ class _Reader:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+def _notes(inlines: list) -> list[list[dict]]:
+    """The blocks of each note called in `inlines` (at any depth: in bold, in a link)."""
+    found = []
+    for node in inlines:
+        if not isinstance(node, dict):
+            continue
+        if node.get("t") == "Note":
+            found.append(node["c"])
+        elif isinstance(node.get("c"), list):
+            found += _notes([c for c in node["c"] if isinstance(c, dict)] + [
+                item for c in node["c"] if isinstance(c, list)
+                for item in c if isinstance(item, dict)])
+    return found
+
 
 def _strip_label(inlines: list) -> list:
     from typeset.importers.layout import _after_colon

@@ -9,7 +9,6 @@ Turkish's own letters is enough, and it says "don't know" when the evidence is t
 from __future__ import annotations
 
 import re
-import unicodedata
 
 TURKISH_WORDS = frozenset(re.findall(r"\S+", """
 ve bir bu da de ile için olarak olan gibi daha çok en ama veya ya ki ise her kadar sonra
@@ -122,8 +121,3 @@ def _capitalize_word(word: str, lang: str) -> str:
     return lead + upper(first, lang) + lower(rest, lang)
 
 
-def ascii_fold(text: str) -> str:
-    """'Kalaycı' -> 'Kalayci', 'Öztürk' -> 'Ozturk' (for keys and near matches)."""
-    text = text.replace("ı", "i").replace("İ", "I")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))

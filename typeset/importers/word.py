@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from typeset import i18n
 from typeset.errors import StageTimeout, UsageError
 from typeset.importers import bibtex, markdown
 from typeset.importers import body as body_module
@@ -99,7 +100,7 @@ def _convert(ast: dict, docx: Path, journal, text_width: int | None, media: Path
     front = read_front(layout, languages, acronyms, report)
     front_article_type = front.article_type
 
-    references = _references(layout, report)
+    references = _references(layout, lang, report)
     reader = body_module.BodyReader(lang, acronyms, report, media, text_width)
     body = reader.read(layout.body, layout.appendix)
 
@@ -156,7 +157,7 @@ def _convert(ast: dict, docx: Path, journal, text_width: int | None, media: Path
             "references": references, "citations": linker.found, "front": front}
 
 
-def _references(layout: Layout, report: Report) -> list[tuple[str, Reference]]:
+def _references(layout: Layout, lang: str, report: Report) -> list[tuple[str, Reference]]:
     taken: set[str] = set()
     out = []
     for block in layout.references:
@@ -175,13 +176,9 @@ def _references(layout: Layout, report: Report) -> list[tuple[str, Reference]]:
                                           "\"References\" heading)", ("yaml", ("bibliography",)))
         return out
     families = [ref.first_family for _, ref in out]
-    from typeset.importers.language import turkish_lower
-
-    folded = [turkish_lower(f) for f in families]
-    for position in range(1, len(folded)):
-        if (folded[position] < folded[position - 1] and folded[position - 1][:1] != \
-                folded[position][:1]) or (folded[position][:1] == folded[position - 1][:1]
-                                         and folded[position] < folded[position - 1]):
+    for position in range(1, len(families)):
+        if i18n.sort_key(families[position], lang) < i18n.sort_key(families[position - 1],
+                                                                      lang):
             key = out[position][0]
             report.add("references", "note", f"the list is not in alphabetical order here "
                                              f"({families[position - 1]} before "
@@ -349,6 +346,7 @@ def _resolve(report: Report, yaml_lines: dict, block_lines: dict, lines: list[st
 def _summary(docx: Path, front: Front, references: list, found: list[Found],
              report: Report) -> list[str]:
     linked = sum(1 for f in found if f.status == "linked")
+    severities = [item.severity for item in report.items]  # as IMPORT.md counts them
     return [
         f"source: {docx.name}",
         "front matter: " + ", ".join(_count(n, what) for n, what in (
@@ -359,7 +357,8 @@ def _summary(docx: Path, front: Front, references: list, found: list[Found],
         f"references: {len(references)} entries",
         f"citations: {len(found)} found, {linked} linked, {len(found) - linked} left as "
         "written",
-        f"to check: {sum(1 for i in report.items if i.severity != 'note')} items",
+        f"missing: {_count(severities.count('missing'), 'field')}; "
+        f"to check: {_count(severities.count('check'), 'item')}",
     ]
 
 

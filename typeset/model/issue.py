@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from typeset import i18n
 from typeset.model.article import Article, Journal, LangMap
 
 ISSUE_FILE = "issue.yaml"  # what makes a folder an issue
@@ -46,9 +47,9 @@ class Issue:
     def url(self, *parts: str) -> str | None:
         """Where the issue is published on the journal's site, or a file of it:
         `<url>/<volume>/<issue>/` and `issue.url("aksoy", "article.html")` =
-        `<url>/<volume>/<issue>/aksoy/article.html` (each part percent-encoded, so that an
-        issue named "Özel Sayı 2" gives a valid address). None when the journal profile has
-        no `url`.
+        `<url>/<volume>/<issue>/aksoy/article.html` (an issue named "Özel Sayı 2" is
+        `ozel-sayi-2` there, see `site_path`; a folder's name is percent-encoded). None when
+        the journal profile has no `url`.
 
         The one rule for the site's layout: the issue's `--out` folder is published at
         `issue.url()`. The landing pages (Crossref `resource`, DOAJ `fullTextUrl`), the
@@ -63,8 +64,9 @@ class Issue:
     @property
     def site_path(self) -> tuple[str, ...]:
         """The issue's folder under the journal's site (and under an archive's `--out`):
-        volume, then issue."""
-        return tuple(part for part in (self.volume, self.number) if part is not None)
+        volume, then issue, as web addresses want them ("Özel Sayı 2" -> "ozel-sayi-2")."""
+        return tuple(i18n.slug(part) or quote(part, safe="") for part in
+                     (self.volume, self.number) if part is not None)
 
     def supplied_fields(self, first_page: int | None = None) -> dict:
         """The front-matter fields the issue gives each of its articles, read as if the

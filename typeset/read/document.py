@@ -27,7 +27,7 @@ from typeset.model.article import (
     Section,
     fill_page_numbers,
 )
-from typeset.model.ast import attr_of, stringify, walk
+from typeset.model.ast import attr_of, stringify, table_cell_blocks, walk
 from typeset.model.reference import ReferenceRecord
 from typeset.read.citation_forms import typed_citations
 from typeset.read.pandoc import DIV_PREFIX, SELF_KEY
@@ -72,7 +72,7 @@ def build_document(ast: dict, source: Source, metadata: Metadata, journal: Journ
     warn_typed_citations(everything, source, warnings)
     warn_uncited_entries(everything, source, metadata, records, warnings)
     sections = number_headings(body)
-    labels = number_floats(body_nodes, source, problems)
+    labels = number_floats(body_nodes, source, problems, warnings)
     labels.update(section_labels(sections, source, problems))
     resolve_cross_references(everything, labels, source, metadata, journal, problems)
     if i18n.base(metadata.lang) == "tr":
@@ -128,6 +128,17 @@ def _split(blocks: list, records: dict[str, ReferenceRecord]
 
 def _locate(source: Source, needle: str) -> tuple[int | None, int | None]:
     return source.find(needle)
+
+
+def _locate_table(source: Source, first_cell: str) -> tuple[int | None, int | None]:
+    """The line of a table row holding its first cell's text (a pipe or grid table's row
+    starts with | ), else where that text first stands in the body."""
+    words = first_cell.split()[:3]
+    for number, line in enumerate(source.text.splitlines()[source.body_first_line - 1:],
+                                  source.body_first_line):
+        if line.lstrip().startswith("|") and all(word in line for word in words):
+            return number, line.index("|") + 1
+    return _locate(source, " ".join(words))
 
 
 def _locate_key(source: Source, key: str) -> tuple[int | None, int | None]:
@@ -361,8 +372,11 @@ def _set_pair(block: dict, key: str, value: str) -> None:
 Label = tuple[str, str]
 
 
-def number_floats(nodes: list, source: Source, problems: list[Problem]) -> dict[str, Label]:
-    """Number figures, tables and labelled equations in order; return their labels."""
+def number_floats(nodes: list, source: Source, problems: list[Problem],
+                  warnings: list[Problem] | None = None) -> dict[str, Label]:
+    """Number figures, tables and labelled equations in order; return their labels.
+    A table with neither caption nor label is no numbered table ("Table 3." above
+    nothing): it is printed as it stands, with a warning."""
     counters = {"figure": 0, "table": 0, "equation": 0}
     labels: dict[str, Label] = {}
     for node in nodes:
@@ -371,6 +385,16 @@ def number_floats(nodes: list, source: Source, problems: list[Problem]) -> dict[
         if node["t"] == "Div" and "equation" in classes and ident:
             kind = "equation"
         if kind is None:
+            continue
+        if kind == "table" and not ident and not node["c"][1][1]:
+            if warnings is not None:
+                first_cell = next((text for blocks in table_cell_blocks(node["c"])
+                                   if (text := stringify(blocks).strip())), "")
+                line, column = _locate_table(source, first_cell)
+                warnings.append(warning(
+                    "uncaptioned-table", source.name, line, column,
+                    "a table without a caption: printed without a number",
+                    hint="add a caption line below it: ': Caption {#tbl:label}'"))
             continue
         counters[kind] += 1
         number = str(counters[kind])

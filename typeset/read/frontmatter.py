@@ -60,6 +60,9 @@ SAFE_RELATIVE_PATH = re.compile(r"^[^/\\:][^:]*$")
 # A line of three or more colons would close the fenced div that carries a Markdown field
 # through Pandoc, spilling the rest of the field into the body.
 DIV_FENCE = re.compile(r"^\s*:::", re.M)
+# A note's call: the note it calls is defined in the body, where a front-matter field
+# cannot reach it (Pandoc would print "[^1]" as it stands).
+NOTE_CALL = re.compile(r"\[\^[^\]\s]+\]")
 
 
 def parse_front_matter(source: Source, journals: Callable[[str], Journal | None],
@@ -136,9 +139,21 @@ class FrontMatterReader(YamlReader):
         def one_text(value, path):
             return self.text(value, path)
 
+        def no_note_call(text, path) -> bool:
+            if text and (call := NOTE_CALL.search(text)):
+                self.error(path, f"a footnote cannot be called from the front matter "
+                                 f"({call[0]}): notes belong to the body",
+                           "what a note on the title says, such as the thesis or project "
+                           "the article comes from or a grant, goes in the acknowledgements "
+                           "or funding statement")
+                return False
+            return True
+
         def title_text(value, path):
             # Printed beside the body's text: with its curly quotes and apostrophes.
             text = self.text(value, path)
+            if not no_note_call(text, path):
+                return None
             return i18n.typographic(text, path[-1] if len(path) > 1 else lang or "en") \
                 if text else text
 
@@ -148,7 +163,7 @@ class FrontMatterReader(YamlReader):
                 self.error(path, "a line starting with ':::' (a fenced div) is not allowed "
                                  "here", "write the text as plain paragraphs")
                 return None
-            return text
+            return text if no_note_call(text, path) else None
 
         title = self.lang_map(fields.get("title"), ("title",), lang, title_text, needed)
         short_title = self.lang_map(fields.get("short-title"), ("short-title",), lang,

@@ -13,7 +13,7 @@ from xml.sax.saxutils import quoteattr
 
 from markupsafe import Markup
 
-from typeset import mathtex
+from typeset import i18n, mathtex
 from typeset.model.ast import attr_of, joined_inlines, stringify, table_cells, walk
 from typeset.render.writer import AstWriter
 
@@ -29,8 +29,9 @@ def escape(text: str) -> str:
 
 
 def xml_id(ident: str) -> str:
-    """A valid XML ID from a Pandoc identifier (no colons, starts with a letter)."""
-    cleaned = re.sub(r"[^A-Za-z0-9_.-]", "-", ident)
+    """A valid XML ID from a Pandoc identifier (no colons, starts with a letter), in ASCII
+    letters ("giriş" -> "giris", as PMC and link targets want them)."""
+    cleaned = re.sub(r"[^A-Za-z0-9_.-]", "-", i18n.ascii_fold(ident))
     return cleaned if cleaned[:1].isalpha() else f"id-{cleaned}"
 
 
