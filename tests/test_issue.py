@@ -173,7 +173,8 @@ def test_the_issue_pdf_has_an_outline_by_section_and_article(built):
               for p in expected_first_pages(counts)]
     top = [item for item in issue.outline if not isinstance(item, list)]
     titles = [item.title for item in top]
-    assert titles[-2:] == ["Araştırma Makaleleri", "Kitap İncelemesi"]
+    assert titles[-2:] == ["Araştırma Makaleleri / Research Articles",
+                           "Kitap İncelemesi / Book Review"]  # as the contents print them
     children = [item for item in issue.outline if isinstance(item, list)]
     research, review = children[-2], children[-1]
     articles = [item for item in [*research, *review] if not isinstance(item, list)]
@@ -369,9 +370,10 @@ def test_a_lengthened_first_article_moves_the_others(built, tmp_path):
 # -- a folder of issues -----------------------------------------------------------------
 
 def small_issue(folder: Path, volume: int, number: int, published: str,
-                cover: bool = False) -> None:
+                cover: bool = False, doi: str = "") -> None:
     write_manuscript(folder / "only", {"article-type: research-article":
-                                       "journal: issn-test\narticle-type: research-article"})
+                                       "journal: issn-test\narticle-type: research-article"
+                                       + (f"\ndoi: {doi}" if doi else "")})
     lines = f"journal: issn-test\nvolume: {volume}\nissue: {number}\npublished: {published}\n"
     if cover:
         from PIL import Image
@@ -390,6 +392,10 @@ def test_a_folder_of_issues_builds_the_archive(tmp_path, styles_env):
     out = tmp_path / "site"
     result = run_cli("build", str(journal), "--out", str(out), "--jobs", "2", env=styles_env)
     assert result.returncode == 0, result.stderr
+    # said in a log too, not only on a terminal
+    assert re.search(r"2025-2 -> .*/site/3/2/: built in [\d.]+ s \(articles laid out: only\)",
+                     result.stderr), result.stderr
+    assert f"{journal} -> {out}/: archive of 2 issues" in result.stderr
     archive = html_tree(out / "index.html")
     links = [a.get("href") for a in archive.iter("a") if a.get("href").endswith(".html")]
     assert links == ["3/2/index.html", "3/1/index.html"]  # newest first
@@ -410,6 +416,31 @@ def test_a_folder_of_issues_builds_the_archive(tmp_path, styles_env):
     assert (out / "3" / "2" / image.get("src")).is_file() and image.get("alt")
 
 
+def test_issues_that_clash_stop_the_archive_before_anything_is_written(tmp_path, styles_env):
+    """An editor's trial: two issues set to one volume and number overwrote the issue
+    already published there before the clash was reported; one DOI in two issues
+    passed."""
+    journal = tmp_path / "journal"
+    small_issue(journal / "2025-1", 3, 1, "2025-03-31", doi="10.5555/t.1")
+    out = tmp_path / "site"
+    assert run_cli("build", str(journal), "--out", str(out), env=styles_env).returncode == 0
+    published = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+                 if p.is_file()}
+    small_issue(journal / "2025-1-again", 3, 1, "2025-04-30", doi="10.5555/T.1")
+    result = run_cli("build", str(journal), "--out", str(out), env=styles_env)
+    assert result.returncode == 1
+    place, doi = result.stderr.splitlines()[:2]
+    assert "2025-1-again/issue.yaml:3:1: issue: volume 3, issue 1 is also the place of " in place
+    assert place.endswith("journal/2025-1/issue.yaml (two issues cannot share a place on the "
+                          "site: give each its own number)")
+    assert "2025-1-again/only/article.md:4: doi: the DOI 10.5555/t.1 is also the DOI of " in doi
+    assert doi.endswith("journal/2025-1/only/article.md:4, in another issue (each article has "
+                        "a DOI of its own)")
+    assert "Traceback" not in result.stderr
+    assert {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+            if p.is_file()} == published
+
+
 def _elements(node) -> list:
     found = []
     kids = node.get("/K")
@@ -425,8 +456,13 @@ def test_checking_an_issue_writes_nothing_and_to_is_refused(tmp_path, styles_env
     small_issue(folder, 1, 1, "2025-03-31")
     result = run_cli("check", str(folder), env=styles_env)
     assert result.returncode == 0, result.stderr
-    assert f"{folder}: no problems found" in result.stderr
+    # what build says without laying out is said by check too: the article without a DOI
+    assert ("only/article.md: warning: doi: not in crossref.xml: the article has no DOI "
+            "(give it one (doi: in its front matter) to register it with Crossref) "
+            "[crossref-no-doi]") in result.stderr
+    assert f"{folder}: no errors, 1 warning to look at" in result.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["issue.yaml", "only"]
+    assert run_cli("check", "--strict", str(folder), env=styles_env).returncode == 1
     result = run_cli("build", str(folder), "--to", "html", "--out", str(tmp_path / "out"),
                      env=styles_env)
     assert result.returncode == 2
@@ -477,6 +513,13 @@ BAD_INPUT = {
         {"extra": True},
         ["issue.yaml:5:1: sections: the article in 'third' is in no section (list its "
          "folder under a section's articles, or move it out of the issue folder)"]),
+    "empty-section": (
+        {"issue_yaml": ISSUE_YAML + "  - title: {tr: Kitap, en: Books}\n    articles: []\n"},
+        ["issue.yaml:9:15: sections[1].articles: the section lists no article (list its "
+         "article folders, articles: [aksoy, yilmaz], or remove the section)"]),
+    "volume-zero": (
+        {"issue_yaml": ISSUE_YAML.replace("volume: 4", "volume: 0")},
+        ["issue.yaml:2:9: volume: volume 0: volumes are numbered from 1"]),
     "bad-date": (
         {"issue_yaml": ISSUE_YAML.replace("2026-12-01", "2026-02-30")},
         ["issue.yaml:4:12: published: '2026-02-30' is not a date: day is out of range for "

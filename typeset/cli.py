@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from typeset.errors import Problem, UsageError
+from typeset.errors import Problem, UsageError, check_passed
 from typeset.model.issue import ISSUE_FILE
 
 # (The pipeline is imported only when there is work to do: an up-to-date batch answers
@@ -323,7 +323,7 @@ def _check(manuscripts: list[Path], strict: bool, limits) -> int:
             continue
         _report(result.warnings)
         notes += result.notes
-        print(f"{manuscript}: no problems found", file=sys.stderr)
+        print(f"{manuscript}: {check_passed(len(result.warnings))}", file=sys.stderr)
     _report_notes(notes)
     return 1 if failed else 0
 

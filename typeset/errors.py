@@ -148,3 +148,11 @@ def shown(value: str, limit: int = 60) -> str:
     """User text quoted inside a one-line message: shortened, line breaks made visible."""
     text = value.replace("\r", "").replace("\n", "⏎").replace("\t", " ")
     return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def check_passed(warnings: int) -> str:
+    """What `check` says of a manuscript or an issue without errors: its warnings counted,
+    so that "no problems" never follows a warning."""
+    if not warnings:
+        return "no problems found"
+    return f"no errors, {warnings} warning{'s' if warnings > 1 else ''} to look at"

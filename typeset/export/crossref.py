@@ -140,14 +140,7 @@ def render_crossref(issue: Issue, articles: Sequence[IssueArticle], *,
     warnings: list[Problem] = []
     deposited = []
     for item in articles:
-        article = item.article
-        if not article.metadata.doi:
-            warnings.append(warning(
-                "crossref-no-doi", article.source_path, "doi",
-                f"not in {OUTPUT}: the article has no DOI",
-                "give it one (doi: in its front matter) to register it with Crossref"))
-            continue
-        gaps = _article_gaps(article)
+        gaps = article_gaps(item.article)
         if gaps:
             warnings += gaps
             continue
@@ -232,11 +225,17 @@ def profile_gaps(issue: Issue) -> list[Problem]:
     return gaps
 
 
-def _article_gaps(article: Article) -> list[Problem]:
-    """What in an article Crossref's schema cannot take: the article is then left out."""
-    gaps = []
+def article_gaps(article: Article) -> list[Problem]:
+    """Why an article is left out of the deposit (no DOI, or something Crossref's schema
+    cannot take), as warnings: known without its layout, so `check` says them too."""
     path = article.source_path
-    doi = article.metadata.doi or ""
+    if not article.metadata.doi:
+        return [warning("crossref-no-doi", path, "doi",
+                        f"not in {OUTPUT}: the article has no DOI",
+                        "give it one (doi: in its front matter) to register it with "
+                        "Crossref")]
+    gaps = []
+    doi = article.metadata.doi
     if not _CROSSREF_DOI.fullmatch(doi):
         gaps.append(warning(
             "crossref-unfit", path, "doi",

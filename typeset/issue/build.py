@@ -32,7 +32,7 @@ from typeset.issue.paginate import (
 from typeset.issue.read import IssueEntry, IssueReading, check_first_pages, read_issue
 from typeset.issue.record import RECORD_FILE, IssueRecord, issue_options
 from typeset.model.issue import ISSUE_FILE, Issue, IssueArticle
-from typeset.read.source import display_path
+from typeset.read.source import display_path, locate_in
 from typeset.run.batch import ProgressBar
 from typeset.run.cache import file_hash
 from typeset.run.write import OutputSet
@@ -321,30 +321,68 @@ def issue_folders(folder: Path) -> list[Path]:
                   if child.is_dir() and (child / ISSUE_FILE).is_file())
 
 
+def _across_issues(folder: Path, readings: list) -> list[Problem]:
+    """Two issues in one place on the site (one volume and number), one DOI in two
+    issues, issues of different journals."""
+    problems: list[Problem] = []
+    placed: dict[tuple[str, ...], Path] = {}
+    dois: dict[str, tuple[str, int | None]] = {}
+    journals: dict[str, Path] = {}
+    for issue_folder, reading in readings:
+        if reading.issue is None:
+            continue  # its own problems are reported when it is built
+        issue_file = issue_folder / ISSUE_FILE
+        path = reading.issue.site_path
+        if path in placed:
+            text = issue_file.read_text(encoding="utf-8-sig")
+            line, column = locate_in(text, "issue:")
+            problems.append(Problem(
+                display_path(issue_file), line, column,
+                f"volume {reading.issue.volume or '(none)'}, issue {reading.issue.number} is "
+                f"also the place of {display_path(placed[path] / ISSUE_FILE)}", "issue",
+                "two issues cannot share a place on the site: give each its own number"))
+        else:
+            placed[path] = issue_folder
+        journals.setdefault(reading.issue.journal.id, issue_folder)
+        for doi, (name, line) in reading.dois.items():
+            if doi in dois:
+                other, other_line = dois[doi]
+                where = f"{other}:{other_line}" if other_line else other
+                problems.append(Problem(name, line, None, f"the DOI {doi} is also the DOI of "
+                                        f"{where}, in another issue", "doi",
+                                        "each article has a DOI of its own"))
+            else:
+                dois[doi] = (name, line)
+    if len(journals) > 1:
+        problems.append(Problem(display_path(folder), None, None,
+                                "the issues belong to different journals: "
+                                + ", ".join(sorted(journals)),
+                                hint="an archive lists one journal's issues"))
+    return problems
+
+
 def build_archive(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = False,
                   use_cache: bool = True, progress: bool = False,
                   styles: Path | None = None, on_issue=None, cluster=None
                   ) -> ArchiveBuildResult:
     """Build every issue in `folder` into `out_dir/<volume>/<issue>/` (the site's layout,
-    Issue.url), then the archive page beside them. An issue with problems is not
-    written, nor is the archive page; the others are. `on_issue(result)` is told of
-    each issue built."""
+    Issue.url), then the archive page beside them. What involves several issues (two in
+    one place, one DOI in two, two journals) stops the build before anything is written;
+    an issue with problems of its own is not written, nor is the archive page; the other
+    issues are. `on_issue(result)` is told of each issue built."""
     from typeset.issue import site
 
     result = ArchiveBuildResult(folder, out_dir)
-    problems: list[Problem] = []
-    placed: dict[tuple[str, ...], Path] = {}
+    readings = [(issue_folder, read_issue(issue_folder, styles))
+                for issue_folder in issue_folders(folder)]
+    # What involves several issues is found before any issue is written: an issue built
+    # into a place another also claims would replace what is published there.
+    problems = _across_issues(folder, readings)
+    if problems:
+        raise ManuscriptError(problems)
     archived = []
-    for issue_folder in issue_folders(folder):
-        reading = read_issue(issue_folder, styles)
+    for issue_folder, reading in readings:
         path = reading.issue.site_path if reading.issue else (issue_folder.name,)
-        if reading.issue is not None and path in placed:
-            problems.append(Problem(display_path(issue_folder / ISSUE_FILE), None, None,
-                                    f"the issue has the volume and number of "
-                                    f"{display_path(placed[path])}", "issue",
-                                    "two issues cannot share a place on the site"))
-            continue
-        placed[path] = issue_folder
         try:
             built = build_issue(issue_folder, out_dir.joinpath(*path), jobs=jobs,
                                 strict=strict, use_cache=use_cache, progress=progress,
@@ -357,12 +395,6 @@ def build_archive(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = 
         archived.append(site.ArchivedIssue(built.issue, path))
         if on_issue:
             on_issue(built)
-    journals = {entry.issue.journal.id for entry in archived}
-    if len(journals) > 1:
-        problems.append(Problem(display_path(folder), None, None,
-                                "the issues belong to different journals: "
-                                + ", ".join(sorted(journals)),
-                                hint="an archive lists one journal's issues"))
     if problems:
         raise ManuscriptError(problems)
     if not archived:

@@ -9,7 +9,7 @@ import contextlib
 import sys
 from pathlib import Path
 
-from typeset.errors import ManuscriptError, TypesetError, UsageError
+from typeset.errors import ManuscriptError, TypesetError, UsageError, check_passed
 
 
 def run_issue_command(command: str, kind: str, folder: Path, args: argparse.Namespace,
@@ -25,22 +25,20 @@ def run_issue_command(command: str, kind: str, folder: Path, args: argparse.Name
                 raise UsageError("check takes one issue folder")
             warnings, notes = check_issue(folder, jobs=args.jobs, strict=args.strict)
             _print_warnings([*warnings, *notes])
-            print(f"{folder}: no problems found", file=sys.stderr)
+            print(f"{folder}: {check_passed(len(warnings))}", file=sys.stderr)
             return 0
         check_output_folder(args.out)  # before any work, as for articles (run/write.py)
         options = {"jobs": args.jobs, "strict": args.strict, "use_cache": not args.no_cache,
                    "progress": interactive}
         with _cluster_session(cluster, args.jobs) as session:
             if kind == "issue":
-                _report(build_issue(folder, args.out, cluster=session, **options),
-                        interactive)
+                _report(build_issue(folder, args.out, cluster=session, **options))
             else:
                 archive = build_archive(folder, args.out, cluster=session,
-                                        on_issue=lambda r: _report(r, interactive), **options)
+                                        on_issue=_report, **options)
                 _print_warnings(archive.notes)
-                if interactive:
-                    print(f"{folder} -> {args.out}/: archive of {len(archive.issues)} issues",
-                          file=sys.stderr)
+                print(f"{folder} -> {args.out}/: archive of {len(archive.issues)} issues",
+                      file=sys.stderr)
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
@@ -62,10 +60,9 @@ def _cluster_session(options, jobs: int):
     return session(options, jobs)
 
 
-def _report(result, interactive: bool) -> None:
+def _report(result) -> None:
+    """Where the issue went, on a terminal or not (a script's log needs the line too)."""
     _print_warnings([*result.warnings, *result.notes])
-    if not interactive:
-        return
     if result.cached:
         done = "up to date"
     else:

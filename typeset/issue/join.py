@@ -181,12 +181,14 @@ def _outline(joined, issue: Issue, articles: Sequence[IssueArticle], sources,
 
     with joined.open_outline() as outline:
         sections: dict[int, pikepdf.OutlineItem] = {}
-        lang = issue.journal.languages[0] if issue.journal.languages else None
+        languages = issue.journal.languages
         for item, source, start in zip(articles, sources, starts, strict=True):
             if item.section not in sections:
+                # in the journal's languages, as the contents print it
                 title = issue.sections[item.section].title
-                label = title.get(lang) if lang else None
-                label = label or next((text for _code, text in title.items()), "")
+                label = " / ".join(dict.fromkeys(
+                    [text for code in languages if (text := title.get(code))]
+                    or [text for _code, text in title.items()]))
                 sections[item.section] = pikepdf.OutlineItem(label, start)
                 outline.root.append(sections[item.section])
             entry = pikepdf.OutlineItem(item.article.metadata.title[item.article.lang], start)

@@ -218,6 +218,14 @@ def process_article(task: ArticleTask) -> ArticleOutcome:
     return outcome
 
 
+def _deposit_gaps(issue: Issue, article: Article) -> list[Problem]:
+    """What leaves the article out of the issue's Crossref deposit, when the issue makes
+    one: said by `check` as the build says it (the build's own comes with the deposit)."""
+    from typeset.export import crossref
+
+    return [] if crossref.profile_gaps(issue) else crossref.article_gaps(article)
+
+
 def _process(task: ArticleTask, outcome: ArticleOutcome) -> None:
     from typeset.render import FORMATS, RenderJob
     from typeset.render.html import page
@@ -235,6 +243,7 @@ def _process(task: ArticleTask, outcome: ArticleOutcome) -> None:
         rendered = jats.render_output(article, job)
         outcome.warnings += rendered.warnings
         outcome.notes += rendered.notes
+        outcome.warnings += _deposit_gaps(worker.issue, article)
         _strict(outcome)
         return
     ledger = worker.ledger

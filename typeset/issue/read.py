@@ -11,7 +11,7 @@ date of publication, first page) or must not share with another article (its DOI
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,8 @@ class IssueReading:
     entries: tuple[IssueEntry, ...]
     problems: tuple[Problem, ...]
     declared_first_pages: dict[str, DeclaredFirstPage]  # folder -> the article's own
+    # the articles' DOIs (lower case) -> where each is written: (file, line)
+    dois: dict[str, tuple[str, int | None]] = field(default_factory=dict)
 
 
 def is_issue_folder(path: Path) -> bool:
@@ -83,14 +85,15 @@ def read_issue(folder: Path, styles: Path | None = None) -> IssueReading:
     reader = IssueReader(name, positions, folder, styles)
     issue, entries = reader.read(data)
     declared: dict[str, DeclaredFirstPage] = {}
+    dois: dict[str, tuple[str, int | None]] = {}
     if issue is not None:
-        declared = check_articles(issue, entries, reader)
+        declared = check_articles(issue, entries, reader, dois)
         if entries:  # the first article's first page is the issue's: no layout needed
             reader.problems += check_first_pages(
                 {entries[0].folder: declared.pop(entries[0].folder)}
                 if entries[0].folder in declared else {},
                 {entries[0].folder: issue.first_page})
-    return IssueReading(issue, tuple(entries), tuple(reader.problems), declared)
+    return IssueReading(issue, tuple(entries), tuple(reader.problems), declared, dois)
 
 
 class IssueReader(YamlReader):
@@ -145,7 +148,7 @@ class IssueReader(YamlReader):
     def site_part(self, value: Any, path: tuple) -> str | None:
         """Volume and issue: a number or a text, which also names the issue's folder on
         the journal's site (Issue.url)."""
-        text = self.number_or_text(value, path)
+        text = self.volume_or_issue(value, path, path[-1])  # the articles' own rule
         if text and any(c in text for c in "/\\"):
             self.error(path, f"'{shown(text)}' contains a slash, which cannot stand in the "
                              "issue's web address", "write e.g. 1-2 for a double issue")
@@ -201,7 +204,12 @@ class IssueReader(YamlReader):
                 continue
             if isinstance(names, str):
                 names = [names]
-            if not isinstance(names, list) or not names:
+            if isinstance(names, list) and not names:
+                self.error((*path, "articles"), "the section lists no article",
+                           "list its article folders, articles: [aksoy, yilmaz], or remove "
+                           "the section")
+                continue
+            if not isinstance(names, list):
                 self.error((*path, "articles"), "expected a list of article folders, got "
                                                 f"{describe(names)}", "articles: [aksoy, yilmaz]")
                 continue
@@ -253,15 +261,14 @@ class IssueReader(YamlReader):
 
 # -- what the issue asks of its articles --------------------------------------------------
 
-def check_articles(issue: Issue, entries: list[IssueEntry], reader: IssueReader
-                   ) -> dict[str, DeclaredFirstPage]:
+def check_articles(issue: Issue, entries: list[IssueEntry], reader: IssueReader,
+                   dois: dict[str, tuple[str, int | None]]) -> dict[str, DeclaredFirstPage]:
     """Each article's journal, volume, issue and date must be the issue's (when it states
     them at all), its DOI its own and under the journal's DOI prefix. Problems go to
     `reader.problems`; an article's own `first-page` is returned, to be checked against
-    the pagination. (Front matter that cannot be read is skipped here: reading the
-    article in full reports it.)"""
+    the pagination, and its DOI is put in `dois`. (Front matter that cannot be read is
+    skipped here: reading the article in full reports it.)"""
     declared: dict[str, DeclaredFirstPage] = {}
-    dois: dict[str, tuple[str, int | None]] = {}
     issue_name = reader.name
     for entry in entries:
         try:

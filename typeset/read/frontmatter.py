@@ -63,6 +63,8 @@ DIV_FENCE = re.compile(r"^\s*:::", re.M)
 # A note's call: the note it calls is defined in the body, where a front-matter field
 # cannot reach it (Pandoc would print "[^1]" as it stands).
 NOTE_CALL = re.compile(r"\[\^[^\]\s]+\]")
+# Emphasis written as in Markdown: a title is plain text, and would print the asterisks.
+TITLE_EMPHASIS = re.compile(r"(?<![\w*])\*{1,2}(?=\S)[^*\n]*?(?<=\S)\*{1,2}(?![\w*])")
 
 
 def parse_front_matter(source: Source, journals: Callable[[str], Journal | None],
@@ -153,6 +155,11 @@ class FrontMatterReader(YamlReader):
             # Printed beside the body's text: with its curly quotes and apostrophes.
             text = self.text(value, path)
             if not no_note_call(text, path):
+                return None
+            if text and (emphasis := TITLE_EMPHASIS.search(text)):
+                self.error(path, f"a title is plain text: {emphasis[0]} would print its "
+                                 "asterisks", "write the words without them, or in quotation "
+                                              "marks")
                 return None
             return i18n.typographic(text, path[-1] if len(path) > 1 else lang or "en") \
                 if text else text

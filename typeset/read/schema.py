@@ -144,6 +144,9 @@ class YamlReader:
             self.error(path, f"'{shown(text)}' repeats the word the style prints before the "
                              f"{kind}", f"write just {labelled.group('value')}")
             return None
+        if text.isdigit() and int(text) == 0:
+            self.error(path, f"{kind} 0: {kind}s are numbered from 1")
+            return None
         limit = 16 if kind == "volume" else 40
         if len(text) > limit or (kind == "volume" and not SHORT_IDENTIFIER.match(text)):
             self.error(path, f"'{shown(text)}' is not a {kind} number",
