@@ -54,26 +54,30 @@ def tree_rss_kb(pid: int) -> int:
 
 def run(command: list[str], cwd: Path = ROOT, env: dict | None = None) -> tuple[float, float]:
     """Seconds and peak RSS (MB) of one command in a fresh process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = [0]
-    done = threading.Event()
+    # stderr into a file, not a pipe: a build that says much (thousands of warnings) would
+    # fill a pipe nobody reads before the command ends, and wait for ever.
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},
+                                   stdout=subprocess.DEVNULL, stderr=errors)
+        peak = [0]
+        done = threading.Event()
 
-    def sample():
-        # Not process.poll(): it would reap the child before wait4 below can.
-        while not done.is_set():
-            peak[0] = max(peak[0], tree_rss_kb(process.pid))
-            done.wait(0.02)
+        def sample():
+            # Not process.poll(): it would reap the child before wait4 below can.
+            while not done.is_set():
+                peak[0] = max(peak[0], tree_rss_kb(process.pid))
+                done.wait(0.02)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(process.pid, 0)
-    done.set()
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    sampler.join()
-    stderr = process.stderr.read().decode() if process.stderr else ""
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        done.set()
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        sampler.join()
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
     if process.returncode != 0:
         raise SystemExit(f"failed: {' '.join(command)}\n{stderr}")
     return seconds, max(peak[0], usage.ru_maxrss) / 1024

@@ -261,3 +261,19 @@ def test_a_table_without_a_caption_is_warned_and_not_numbered(tmp_path):
     wraps = jats.findall(".//table-wrap")
     assert [w.findtext("label") for w in wraps] == [None, "Table 1"]
     assert run_cli("check", "--strict", "article.md", cwd=tmp_path).returncode == 1
+
+
+def test_a_shared_bibliography_is_counted_in_one_warning_not_thousands(tmp_path):
+    """A journal's shared .bib of 40 entries, one cited: one line says so (the benchmark's
+    5,000-entry bibliography once printed 5,000 warnings)."""
+    shared = "".join(f"@book{{other{n}, author = {{Author, A{n}}}, title = {{Book {n}}}, "
+                     f"publisher = {{P}}, year = {{2001}}}}\n" for n in range(39))
+    write_manuscript(tmp_path, bibtex=BIBTEX + shared)
+    result = run_cli("check", "article.md", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    uncited = [line for line in result.stderr.splitlines() if "[uncited-entry]" in line]
+    assert uncited == [
+        "references.bib:9:1: warning: 39 of its 40 entries are never cited (other0, other1, "
+        "other2, ...): they are left out of the references (cite them, list them under "
+        "'nocite:' ('@*' for all), or keep the article's own entries in a file of its own) "
+        "[uncited-entry]"]

@@ -267,6 +267,9 @@ def warn_typed_citations(nodes: list, source: Source, warnings: list[Problem]) -
                 "reference", hint="write it with the entry's key, e.g. [@key, p. 12]"))
 
 
+UNCITED_SAID_ONE_BY_ONE = 10  # more uncited entries than this are counted in one warning
+
+
 def warn_uncited_entries(nodes: list, source: Source, metadata: Metadata,
                          records: dict[str, ReferenceRecord],
                          warnings: list[Problem]) -> None:
@@ -278,13 +281,24 @@ def warn_uncited_entries(nodes: list, source: Source, metadata: Metadata,
         if node["t"] == "Cite":
             cited.update(citation["citationId"] for citation in node["c"][0])
     bib = display_path(Path(source.path).parent / (metadata.bibliography or ""))
-    for key, record in records.items():
-        if key not in cited:
-            warnings.append(warning(
-                "uncited-entry", bib, record.line, 1 if record.line else None,
-                f"the entry '{key}' is never cited: it is left out of the references",
-                f"@{record.entry_type}{{{key}}}",
-                "cite it, list it under 'nocite:' in the front matter, or delete it"))
+    uncited = [(key, record) for key, record in records.items() if key not in cited]
+    if len(uncited) > UNCITED_SAID_ONE_BY_ONE:
+        # A shared bibliography, most of it for other articles: one line, not thousands.
+        key, record = uncited[0]
+        shown_keys = ", ".join(k for k, _ in uncited[:3])
+        warnings.append(warning(
+            "uncited-entry", bib, record.line, 1 if record.line else None,
+            f"{len(uncited)} of its {len(records)} entries are never cited ({shown_keys}, "
+            "...): they are left out of the references",
+            hint="cite them, list them under 'nocite:' ('@*' for all), or keep the "
+                 "article's own entries in a file of its own"))
+        return
+    for key, record in uncited:
+        warnings.append(warning(
+            "uncited-entry", bib, record.line, 1 if record.line else None,
+            f"the entry '{key}' is never cited: it is left out of the references",
+            f"@{record.entry_type}{{{key}}}",
+            "cite it, list it under 'nocite:' in the front matter, or delete it"))
 
 
 # A footnote call Pandoc could not match with a note stays in the text as "[^key]".
