@@ -613,3 +613,43 @@ def test_strict_refuses_an_issue_whose_profile_cannot_give_every_output():
         assert any(line.startswith(f"styles/pesa/journal.yaml: {field}: {output} is not "
                                    "written") and "--strict" in line for line in lines), \
             (output, field)
+
+
+def test_articles_start_on_right_hand_pages_when_the_profile_says_so(tmp_path):
+    """`article-start: right`: an article that would begin on an even (left-hand) page
+    begins on the next odd one; the verso between is counted and printed blank."""
+    from typeset.issue.paginate import first_pages
+
+    assert first_pages(1, [1, 2, 3, 1]) == [1, 2, 4, 7]
+    assert first_pages(1, [1, 2, 3, 1], right_hand=True) == [1, 3, 5, 9]
+    styles = test_styles(tmp_path / "styles")
+    profile = styles / "issn-test" / "journal.yaml"
+    profile.write_text(profile.read_text(encoding="utf-8") + "article-start: right\n",
+                       encoding="utf-8")
+    env = {"TYPESET_STYLES": str(styles), **EPOCH}
+    folder = tmp_path / "issue"
+    for name in ("first", "second"):
+        write_manuscript(folder / name, DEFAULT_FRONT)
+    (folder / "issue.yaml").write_text(ISSUE_YAML, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("build", str(folder), "--out", str(out), env=env)
+    assert result.returncode == 0, result.stderr
+    first_count = len(pypdf.PdfReader(out / "first" / "article.pdf").pages)
+    second = jats_tree(out / "second" / "article.xml")
+    start = int(second.findtext(".//fpage"))
+    assert start % 2 == 1 and start == first_count + 1 + (first_count % 2)
+    issue = pypdf.PdfReader(out / "issue.pdf")
+    front = len(pypdf.PdfReader(out / "front.pdf").pages)
+    labels = issue.page_labels[front:]
+    assert labels == [str(n) for n in range(1, int(second.findtext(".//lpage")) + 1)]
+    blanks = [index for index in range(front, len(issue.pages))
+              if not issue.pages[index].extract_text().strip()]
+    assert blanks == ([front + first_count] if first_count % 2 else [])
+    assert first_count % 2 == 1, "the test wants a first article of an odd page count"
+    profile.write_text(profile.read_text(encoding="utf-8").replace(
+        "article-start: right", "article-start: left"), encoding="utf-8")
+    refused = run_cli("build", str(folder), "--out", str(out), env=env)
+    assert refused.returncode == 1
+    assert re.search(r"issn-test/journal\.yaml:\d+:16: article-start: 'left' is not where an "
+                     r"article starts \(any \(the next page\) or right \(a right-hand page\)\)",
+                     refused.stderr), refused.stderr

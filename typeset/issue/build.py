@@ -194,7 +194,8 @@ def _up_to_date(issue: Issue, entries: tuple[IssueEntry, ...], kept: dict, recor
                 options: str) -> bool:
     if not all(kept.values()) or set(record.article_folders) != set(kept):
         return False
-    expected = first_pages(issue.first_page, [kept[e.folder].page_count for e in entries])
+    expected = first_pages(issue.first_page, [kept[e.folder].page_count for e in entries],
+                           issue.journal.articles_start_right)
     return (all(kept[e.folder].first_page == page for e, page in zip(entries, expected,
                                                                      strict=True))
             and record.issue_unchanged(issue, options))
@@ -207,7 +208,7 @@ def _settle_pages(issue: Issue, tasks: list[ArticleTask], outcomes: list[Article
     line of its first page, moves those after it: they are numbered again.)"""
     for _ in range(len(outcomes)):
         counts = [o.page_count for o in outcomes]
-        expected = first_pages(issue.first_page, counts)
+        expected = first_pages(issue.first_page, counts, issue.journal.articles_start_right)
         moved = [ArticleTask(o.position, o.folder, tasks[o.position].manuscript,
                              kept_first_page=o.first_page, kept_page_count=o.page_count)
                  for o, page in zip(outcomes, expected, strict=True) if o.first_page != page]

@@ -14,7 +14,8 @@ part carries is merged into one document:
 - the outline: cover and contents, then a bookmark per section and per article, with the
   article's own headings under it;
 - page labels equal to the printed numbers: roman for the cover and contents, then the
-  articles' own numbers;
+  articles' own numbers (a blank verso before an article that starts on a right-hand
+  page, `article-start: right` in the journal profile, is counted);
 - the contents' links, which point at the articles (`front.py`), now go to their first
   pages in the issue.
 
@@ -46,9 +47,17 @@ def join_issue(issue: Issue, articles: Sequence[IssueArticle], front_pdf: bytes,
     front_pages = len(joined.pages)
     sources = []
     starts = []  # each article's first page index in the issue PDF
+    previous_last_page = None
     for item, data in zip(articles, article_pdfs, strict=True):
         source = pikepdf.open(io.BytesIO(data))
         sources.append(source)
+        if previous_last_page is not None:
+            # a blank verso, when the article starts on a right-hand page: counted, so
+            # that the page labels stay the printed numbers, and printed blank
+            for _ in range(item.first_page - previous_last_page - 1):
+                joined.add_blank_page(page_size=tuple(
+                    float(v) for v in source.pages[0].mediabox[2:]))
+        previous_last_page = item.last_page
         prefix = f"{item.folder}/"
         offset = next_key
         for page in source.pages:

@@ -94,9 +94,10 @@ class PageLedger:
 
     UNKNOWN, FAILED = -1, -2
 
-    def __init__(self, first_page: int, counts: list[int | None]):
+    def __init__(self, first_page: int, counts: list[int | None], right_hand: bool = False):
         context = multiprocessing.get_context("fork")
         self.first_page_of_issue = first_page
+        self.right_hand = right_hand
         self._counts = context.Array("q", [self.UNKNOWN if c is None else c for c in counts])
         self._changed = context.Condition(self._counts.get_lock())
 
@@ -121,7 +122,8 @@ class PageLedger:
                 if self.FAILED in before:
                     raise EarlierArticleFailed
                 if self.UNKNOWN not in before:
-                    return self.first_page_of_issue + sum(before)
+                    return first_pages(self.first_page_of_issue, [*before, 0],
+                                       self.right_hand)[-1]
                 if not wait:
                     return None
                 self._changed.wait(timeout=1.0)
@@ -298,7 +300,9 @@ def process_articles(issue: Issue, tasks: list[ArticleTask], *, jobs: int, stric
     already known (of articles not among the tasks). `started()` is called once the
     workers are forked, for work this process can do meanwhile. The outcomes, in the
     tasks' order."""
-    ledger = None if check_only else PageLedger(issue.first_page, counts or [None] * len(tasks))
+    ledger = None if check_only else PageLedger(issue.first_page,
+                                                counts or [None] * len(tasks),
+                                                issue.journal.articles_start_right)
     worker = _Worker(issue, ledger, strict, check_only, validate_jats)
     outcomes: dict[int, ArticleOutcome] = {}
     if jobs <= 1 or len(tasks) <= 1:
@@ -337,10 +341,15 @@ def _warm_up(check_only: bool) -> None:
         pdf._weasyprint()
 
 
-def first_pages(first_page: int, counts: Iterable[int]) -> list[int]:
-    """Each article's first page, from the issue's first page and the page counts."""
+def first_pages(first_page: int, counts: Iterable[int], right_hand: bool = False
+                ) -> list[int]:
+    """Each article's first page, from the issue's first page and the page counts: the
+    page after the one before ends, or with `right_hand` the next odd page (the blank
+    verso between is counted)."""
     pages = []
     for count in counts:
         pages.append(first_page)
         first_page += count
+        if right_hand and first_page % 2 == 0:
+            first_page += 1
     return pages

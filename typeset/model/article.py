@@ -190,6 +190,9 @@ class Journal:
     doi_prefix: str | None = None  # the journal's DOIs must start with it, when given
     crossref: CrossrefAccount | None = None
     page_limit: int | None = None  # the longest article the journal prints, in pages
+    # In an issue, each article starts on a right-hand (odd) page, a blank verso before it
+    # when needed (`article-start: right` in the profile).
+    articles_start_right: bool = False
 
     def label(self, lang: str, key: str) -> str:
         table = self.labels.get(lang) or self.labels.get(lang.split("-")[0]) or {}

@@ -25,6 +25,7 @@ FIELDS = {
     "article-types": True, "labels": True, "abbreviation": False, "publisher": False,
     "issn": False, "eissn": False, "url": False, "article-base-url": False,
     "license": False, "doi-prefix": False, "crossref": False, "page-limit": False,
+    "article-start": False,
 }
 PUBLISHER_FIELDS = {"name": True, "location": False}
 CROSSREF_FIELDS = {"depositor-name": True, "depositor-email": True, "registrant": False}
@@ -117,6 +118,12 @@ class ProfileReader(YamlReader):
                 if depositor and email:
                     crossref = CrossrefAccount(depositor, email, registrant)
         page_limit = self.positive_int(fields.get("page-limit"), ("page-limit",))
+        article_start = self.text(fields.get("article-start"), ("article-start",),
+                                  optional=True) or "any"
+        if article_start not in ("any", "right"):
+            self.error(("article-start",), f"'{article_start}' is not where an article "
+                                           "starts", "any (the next page) or right (a "
+                                                     "right-hand page)")
         if self.problems or not journal_id:
             return None
         return Journal(
@@ -139,6 +146,7 @@ class ProfileReader(YamlReader):
             doi_prefix=doi_prefix,
             crossref=crossref,
             page_limit=page_limit,
+            articles_start_right=article_start == "right",
         )
 
     def mapping_of_any(self, value: Any, path: tuple) -> bool:
