@@ -247,7 +247,10 @@ def test_a_bibliography_only_pandoc_refuses_is_located_in_the_bib(tmp_path):
 # -- budgets ---------------------------------------------------------------------------------
 
 def test_a_build_past_its_time_budget_stops_with_one_line_and_writes_nothing(tmp_path):
-    write_manuscript(tmp_path / "m")
+    # some thirty pages to lay out: seconds, far past the half second allowed
+    write_manuscript(tmp_path / "m", body=BODY + "\nA paragraph of the body, long enough to "
+                     "fill a few lines of the page when it is set in the journal's type.\n"
+                     * 600)
     result = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "m", "--to",
                              "pdf", "--out", "out", "--timeout", "0.5"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=120)
