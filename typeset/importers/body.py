@@ -23,7 +23,7 @@ from typeset.importers.inlines import block_inlines, block_text, plain, words
 from typeset.importers.language import is_all_caps, title_case
 from typeset.importers.layout import heading_of
 from typeset.importers.report import Report
-from typeset.model.ast import table_cell_blocks
+from typeset.model.ast import table_cell_blocks, table_rows
 from typeset.read.images import image_kind
 
 BODY = "body"
@@ -442,12 +442,7 @@ def align_numbers(table: dict) -> None:
 def _equation_in_table(block: dict) -> dict | None:
     """A table of one row whose cells hold one equation and at most its number ("(1)"),
     as the paragraph the manuscript writes for it; else None."""
-    if block["t"] != "Table":
-        return None
-    _attr, _caption, _specs, head, bodies, foot = block["c"]
-    rows = list(head[1]) + [row for body in bodies for row in body[2] + body[3]] + list(
-        foot[1])
-    if len(rows) != 1:
+    if block["t"] != "Table" or len(table_rows(block["c"])) != 1:
         return None
     maths, number = [], []
     for cell_blocks in table_cell_blocks(block["c"]):

@@ -118,9 +118,8 @@ class _Reader:
         """A note called on the front page has no place there in the manuscript (notes
         belong to the body): the title's note (often "drawn from the author's thesis")
         becomes the acknowledgements, any other is quoted in the report, never lost."""
-        # as typed (a title in capitals was recased since)
-        typed = {re.sub(r"\s+", " ", m.text).strip(): style for style, m in
-                 self.title_candidates}
+        # the titles as typed (one in capitals was recased since)
+        typed = (re.sub(r"\s+", " ", m.text).strip() for _, m in self.title_candidates)
         titles = {text for text in typed if text and (
             text in self.front.titles.values() or is_all_caps(text))}
         places = [inlines for _, inlines in layout.meta_blocks] + [

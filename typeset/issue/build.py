@@ -54,14 +54,15 @@ class IssueBuildResult:
 def build_issue(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = False,
                 use_cache: bool = True, progress: bool = False,
                 styles: Path | None = None, archive_href: str | None = None,
-                cluster=None) -> IssueBuildResult:
+                cluster=None, reading: IssueReading | None = None) -> IssueBuildResult:
     """Build the issue in `folder` into `out_dir`; raise ManuscriptError with every
     problem found, having written nothing. `archive_href`: the way from the issue's page
     back to the journal's archive page, when the issue is built as part of one.
     `cluster` (a run.cluster.ClusterSession): the articles are laid out there
-    (issue/cluster.py), the pagination and the issue's own outputs here."""
+    (issue/cluster.py), the pagination and the issue's own outputs here. `reading`: the
+    issue folder as `read_issue` found it, when the caller has read it already."""
     started = time.perf_counter()
-    reading = read_issue(folder, styles)
+    reading = reading or read_issue(folder, styles)
     if reading.problems or reading.issue is None:
         raise ManuscriptError([*reading.problems,
                                *_article_problems(reading, jobs, strict)])
@@ -328,7 +329,7 @@ def _across_issues(folder: Path, readings: list) -> list[Problem]:
     problems: list[Problem] = []
     placed: dict[tuple[str, ...], Path] = {}
     dois: dict[str, tuple[str, int | None]] = {}
-    journals: dict[str, Path] = {}
+    journals: set[str] = set()
     for issue_folder, reading in readings:
         if reading.issue is None:
             continue  # its own problems are reported when it is built
@@ -344,7 +345,7 @@ def _across_issues(folder: Path, readings: list) -> list[Problem]:
                 "two issues cannot share a place on the site: give each its own number"))
         else:
             placed[path] = issue_folder
-        journals.setdefault(reading.issue.journal.id, issue_folder)
+        journals.add(reading.issue.journal.id)
         for doi, (name, line) in reading.dois.items():
             if doi in dois:
                 other, other_line = dois[doi]
@@ -388,7 +389,7 @@ def build_archive(folder: Path, out_dir: Path, *, jobs: int = 1, strict: bool = 
             built = build_issue(issue_folder, out_dir.joinpath(*path), jobs=jobs,
                                 strict=strict, use_cache=use_cache, progress=progress,
                                 styles=styles, archive_href="../" * len(path) + "index.html",
-                                cluster=cluster)
+                                cluster=cluster, reading=reading)
         except ManuscriptError as exc:
             problems += exc.problems
             continue

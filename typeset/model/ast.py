@@ -146,13 +146,17 @@ def _table_children(content) -> Iterator:
         yield from cell
 
 
-def table_cell_blocks(content) -> Iterator[list]:
-    """Each cell's blocks of a Pandoc 3 table (the Table's "c"): head, bodies, foot."""
+def table_rows(content) -> list:
+    """The rows of a Pandoc 3 table (the Table's "c"): head, bodies, foot."""
     _attr, _caption, _specs, head, bodies, foot = content
     rows = list(head[1])
     for body in bodies:
         rows += body[2] + body[3]
-    rows += foot[1]
-    for row in rows:
+    return rows + list(foot[1])
+
+
+def table_cell_blocks(content) -> Iterator[list]:
+    """Each cell's blocks of a Pandoc 3 table (the Table's "c"): head, bodies, foot."""
+    for row in table_rows(content):
         for cell in row[1]:
             yield cell[4]
