@@ -1,9 +1,7 @@
 #!/usr/bin/env python3
 """Build the sample article, or any manuscript: see `python build.py --help`."""
 
-import sys
-
-from typeset.cli import main
+from typeset.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

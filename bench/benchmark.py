@@ -429,11 +429,13 @@ def laid_out_memory(manuscript: Path) -> tuple[int, float]:
 STAGES = r'''
 import time
 started = time.perf_counter()
-import functools, json, sys
-marks = []
+import functools, json, os, sys
 
 def mark(name, start):
-    marks.append((name, start - started, time.perf_counter() - started))
+    # Appended as a line: the PDF's stages run in WeasyPrint's own process, forked from
+    # this one (the same clock; O_APPEND keeps the lines whole).
+    with open(sys.argv[3], "a", encoding="utf-8") as marks:
+        marks.write(json.dumps([name, start - started, time.perf_counter() - started]) + "\n")
 
 def timed(owner, attribute, name):
     function = getattr(owner, attribute)
@@ -447,35 +449,40 @@ def timed(owner, attribute, name):
     setattr(owner, attribute, wrapper)
 
 from typeset import cli
+mark("Python start-up, the command line's modules", started)
+from typeset.render.pdf import layout, process
 from typeset.run import builder
-from typeset.render.pdf import layout
 from typeset.render.jats import article as jats
 from typeset.render.html import page
-mark("Python start-up and our modules", started)
 load = layout._load_weasyprint.__wrapped__
 def timed_load():
     start = time.perf_counter()
     result = load()
-    mark("import WeasyPrint, fonts (a thread, beside the reading)", start)
+    mark("WeasyPrint's process: import WeasyPrint, load its fonts", start)
     return result
 layout._load_weasyprint = functools.cache(timed_load)
+timed(process, "_warm_up", "WeasyPrint's process: the style sheet, a few lines (warm-up)")
 timed(builder.Builder, "read", "read: front matter, bibliography, Pandoc, document")
-timed(layout.PdfLayout, "__init__", "PDF layout (waits for the import; print page, CSS)")
-timed(layout.PdfLayout, "write", "PDF write: margin boxes, painting, tags, fonts")
-timed(jats, "render_output", "JATS and its validation (DTD, JATS4R)")
-timed(page, "render_output", "HTML reading page")
+timed(layout.PdfLayout, "__init__", "WeasyPrint's process: PDF layout (11 pages)")
+timed(layout.PdfLayout, "write", "WeasyPrint's process: PDF write (margins, paint, tags)")
+timed(jats, "render_output", "JATS and its validation (DTD, JATS4R), meanwhile")
+timed(page, "render_output", "HTML reading page, meanwhile")
+timed(process.RemoteLayout, "write", "waiting for the PDF")
 timed(builder, "write_outputs", "outputs written")
 status = cli.main(["build", sys.argv[1], "--out", sys.argv[2], "--no-cache"])
-mark("the whole build", started)
-print(json.dumps(marks))
+mark("the whole build (the interpreter's teardown is skipped)", started)
 '''
 
 
 def cold_build_stages(manuscript: Path, out: Path) -> list[tuple[str, float, float]]:
-    """When each stage of one cold build starts and ends (seconds from the start)."""
-    result = subprocess.run([PY, "-c", STAGES, str(manuscript), str(out)], cwd=ROOT,
-                            capture_output=True, text=True, check=True)
-    return [tuple(mark) for mark in json.loads(result.stdout.strip().splitlines()[-1])]
+    """When each stage of one cold build starts and ends (seconds from the start), in
+    the build's process and in WeasyPrint's."""
+    marks = out.with_name(out.name + "-marks.jsonl")
+    marks.unlink(missing_ok=True)
+    subprocess.run([PY, "-c", STAGES, str(manuscript), str(out), str(marks)], cwd=ROOT,
+                   capture_output=True, text=True, check=True)
+    return sorted((tuple(json.loads(line)) for line in marks.read_text().splitlines()),
+                  key=lambda mark: (mark[1], mark[2]))
 
 
 def warm_rebuild(manuscript: Path) -> dict:

@@ -181,3 +181,23 @@ def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
             pass
         pytest.fail("reading a FIFO blocked")
     assert outcome and "the bibliography is not a regular file" in outcome[0]
+
+
+@pytest.mark.parametrize("value", [
+    "Göç, Kimlik ve Toplum", "O'Neil, Cathy", "Ankara: Siyasal Kitabevi",
+    "https://example.org/a?b=c", "1/2 of the cases", "  spaced\n  out  "])
+def test_a_value_without_latex_reads_as_written_without_pylatexenc(value):
+    """latex.py's shortcut: what has no LaTeX markup reads as pylatexenc would read it."""
+    from typeset.read.latex import _converter, latex_to_text
+
+    assert latex_to_text(value) == " ".join(_converter().latex_to_text(value).split()) \
+        == " ".join(value.split())
+
+
+@pytest.mark.parametrize("value, text", [
+    ("{\\c{C}}ok -- \\emph{iyi}", "Çok – iyi"), ("50\\% of {NATO}", "50% of NATO"),
+    ("``quoted''", "“quoted”"), ("a~b", "a b")])
+def test_latex_markup_is_still_read(value, text):
+    from typeset.read.latex import latex_to_text
+
+    assert latex_to_text(value) == text

@@ -95,8 +95,9 @@ def note_positions(pdf_path: Path) -> tuple[dict, dict]:
 
 @pytest.fixture(scope="module")
 def notes_build(tmp_path_factory) -> dict:
-    """The notes manuscript built by the command line (in this process, so that the pages
-    WeasyPrint lays out can be counted)."""
+    """The notes manuscript built in this process, so that the pages WeasyPrint lays out
+    can be counted (the command line lays a single article's PDF out in a process of its
+    own, render/pdf/process.py; tests/test_pdf_process.py shows it makes the same PDF)."""
     folder = tmp_path_factory.mktemp("notes")
     manuscript = write_notes_manuscript(folder / "manuscript")
     pdf_layout._weasyprint()  # loaded (and patched) before the count is taken
@@ -110,11 +111,9 @@ def notes_build(tmp_path_factory) -> dict:
 
     page_module.make_page = counting_make_page
     try:
-        status = cli.main(["build", str(manuscript), "--out", str(folder / "out"),
-                           "--no-cache"])
+        Builder(use_cache=False).build(manuscript, folder / "out")
     finally:
         page_module.make_page = make_page
-    assert status == 0
     out = folder / "out"
     return {"out": out, "pdf": out / "article.pdf", "pages_made": len(made),
             "pages": len(PdfReader(out / "article.pdf").pages),
@@ -291,9 +290,12 @@ def write_figures_manuscript(folder: Path) -> Path:
 
 
 def build_in_process(*args: str) -> tuple[int, str, int]:
-    """(exit status, stderr, pages WeasyPrint laid out) of the command line, run here."""
+    """(exit status, stderr, pages WeasyPrint laid out) of the command line, run here,
+    its PDF laid out here too (not in a process of its own) for the pages to be counted."""
     import contextlib
     import io
+
+    from typeset.render.pdf import process
 
     pdf_layout._weasyprint()
     from weasyprint.layout import page as page_module
@@ -305,12 +307,14 @@ def build_in_process(*args: str) -> tuple[int, str, int]:
         return make_page(*arguments, **keywords)
 
     page_module.make_page = counting_make_page
+    two_cores, process.two_cores = process.two_cores, lambda: False
     stderr = io.StringIO()
     try:
         with contextlib.redirect_stderr(stderr):
             status = cli.main(list(args))
     finally:
         page_module.make_page = make_page
+        process.two_cores = two_cores
     return status, stderr.getvalue(), len(made)
 
 

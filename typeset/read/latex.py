@@ -12,19 +12,26 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from pylatexenc.latex2text import LatexNodes2Text
-
 _URL_COMMAND = re.compile(r"\\url\s*\{([^{}]*)\}")
+# What LaTeX reads otherwise than as it is written: its special characters, dashes,
+# quotes and Spanish marks. A value without any reads as its own text (most of a
+# bibliography's names, titles and places), and pylatexenc, slow to start and to run,
+# is not called.
+_LATEX_MARKUP = re.compile(r"[\\{}$%~&#^_]|--|``|''|[!?]`")
 
 
 @cache
-def _converter() -> LatexNodes2Text:
+def _converter():
+    from pylatexenc.latex2text import LatexNodes2Text
+
     # Math stays as written: a bibliography's "$H_2O$" is better shown than dropped.
     return LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 
 
 def latex_to_text(value: str) -> str:
     """What `value` reads as: commands applied, braces gone, `--` as a dash."""
+    if not _LATEX_MARKUP.search(value):
+        return " ".join(value.split())
     # A URL inside the text keeps its characters ("--" is not a dash there).
     pieces = _URL_COMMAND.split(value)
     text = "".join(piece if index % 2 else _converter().latex_to_text(piece)

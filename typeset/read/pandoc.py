@@ -313,18 +313,24 @@ _NESTING = {"BlockQuote", "BulletList", "OrderedList", "DefinitionList", "Div", 
 
 def too_deep(blocks: list) -> dict | None:
     """The first element nested more than MAX_NESTING levels deep, or None. Iterative:
-    the check itself must not run out of stack."""
-    stack: list[tuple[object, int]] = [(blocks, 0)]
+    the check itself must not run out of stack. A node of Pandoc's AST is {"t": type,
+    "c": content}: only lists and nodes are walked, never the words."""
+    stack: list[tuple[dict | list, int]] = [(blocks, 0)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
+        node, depth = pop()
+        if type(node) is dict:
             if node.get("t") in _NESTING:
                 depth += 1
                 if depth > MAX_NESTING:
                     return node
-            stack.extend((value, depth) for value in node.values())
-        elif isinstance(node, list):
-            stack.extend((item, depth) for item in reversed(node))
+            content = node.get("c")
+            if type(content) is list or type(content) is dict:
+                push((content, depth))
+        else:
+            for item in reversed(node):
+                if type(item) is list or type(item) is dict:
+                    push((item, depth))
     return None
 
 

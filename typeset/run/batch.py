@@ -67,12 +67,13 @@ def _worker_builder(strict: bool, use_cache: bool, limits: Limits = Limits()):
 
 
 def build_one(manuscript: Path, out_dir: Path, formats: list[str], strict: bool,
-              use_cache: bool, limits: Limits = Limits()) -> Outcome:
+              use_cache: bool, limits: Limits = Limits(), pdf_process=None) -> Outcome:
+    """`pdf_process`: see Builder.build."""
     started = time.perf_counter()
     outcome = Outcome(manuscript, out_dir)
     try:
         builder = _worker_builder(strict, use_cache, limits)
-        result = builder.build(manuscript, out_dir, formats)
+        result = builder.build(manuscript, out_dir, formats, pdf_process=pdf_process)
         outcome.cached = result.cached
         outcome.warnings = list(result.warnings)
         outcome.notes = list(result.notes)
@@ -123,10 +124,12 @@ def _warm_up() -> None:
 
 def build_many(jobs_list: list[tuple[Path, Path]], formats: list[str], *, jobs: int = 1,
                strict: bool = False, use_cache: bool = True, progress: bool = False,
-               limits: Limits = Limits(), cluster: ClusterOptions | None = None
-               ) -> list[Outcome]:
+               limits: Limits = Limits(), cluster: ClusterOptions | None = None,
+               pdf_process=None) -> list[Outcome]:
     """Build each (manuscript, output folder); return the outcomes in the given order.
-    With `cluster`, the articles are built on that Dask cluster (cluster.py)."""
+    With `cluster`, the articles are built on that Dask cluster (cluster.py). With
+    `pdf_process` (render/pdf/process.py), a single article to build lays its PDF out
+    there."""
     outcomes: dict[Path, Outcome] = {}
     todo = []
     shared = duplicate_dois([m for m, _ in jobs_list]) if len(jobs_list) > 1 else {}
@@ -154,7 +157,7 @@ def build_many(jobs_list: list[tuple[Path, Path]], formats: list[str], *, jobs: 
     if jobs <= 1 or len(todo) <= 1:
         for manuscript, out_dir in todo:
             outcomes[manuscript] = build_one(manuscript, out_dir, formats, strict, use_cache,
-                                             limits)
+                                             limits, pdf_process if len(todo) == 1 else None)
             bar.advance(1, manuscript)
     else:
         _warm_up()

@@ -25,7 +25,7 @@ from typeset.read.journal import find_journal
 from typeset.read.pandoc import CiteprocMemo, parse_body, run_pandoc
 from typeset.read.schema import LANG
 from typeset.read.source import Source, read_manuscript
-from typeset.render import FORMATS, RenderJob, select
+from typeset.render import FORMATS, Rendered, RenderJob, select
 from typeset.run.cache import BuildCache
 from typeset.run.faults import fault_point
 from typeset.run.memory import check_memory
@@ -86,6 +86,8 @@ class Builder:
         self._bibliography_cache: tuple[Path, tuple, Bibliography] | None = None
         self._citeproc_memo = CiteprocMemo()
         self._validator = None
+        # During a build given one: WeasyPrint's process (render/pdf/process.py).
+        self._pdf_process = None
 
     # -- stages -------------------------------------------------------------------------
 
@@ -110,6 +112,8 @@ class Builder:
             # mended (an editor fixes them together).
             raise ManuscriptError([*front.problems, *self._body_problems(
                 source, manuscript, front.problems)]) from None
+        if self._pdf_process is not None:  # it warms up while Pandoc runs
+            self._pdf_process.prepare(journal.folder, (metadata.lang, *metadata.title.langs))
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
         records = bibliography.records if bibliography else {}
         if paginated is None:
@@ -214,18 +218,26 @@ class Builder:
 
     # -- the whole build ----------------------------------------------------------------
 
-    def build(self, manuscript: Path, out_dir: Path,
-              formats: Iterable[str] = FORMATS) -> BuildResult:
+    def build(self, manuscript: Path, out_dir: Path, formats: Iterable[str] = FORMATS, *,
+              pdf_process=None) -> BuildResult:
+        """`pdf_process`: a render.pdf.process.PdfProcess that lays the PDF out while this
+        process reads the article and makes the other outputs (a cold build of one
+        article on two cores)."""
         outputs = select(formats)
         names = [output.name for output in outputs]
         cache = BuildCache(out_dir)
         if self.use_cache and cache.is_fresh(manuscript, names, self.strict):
             return BuildResult(manuscript, cached=True)
-        with build_time_limit(self.time_budget):
-            made = self._render(manuscript, outputs, names)
-            result = BuildResult(manuscript, warnings=made.warnings, notes=made.notes)
-            result.outputs = write_outputs(out_dir, manuscript, made.files, BuildCache.entry(
-                names, self.strict, made.digests, [made.style]))
+        self._pdf_process = pdf_process if "pdf" in names else None
+        try:
+            with build_time_limit(self.time_budget):
+                made = self._render(manuscript, outputs, names)
+                result = BuildResult(manuscript, warnings=made.warnings, notes=made.notes)
+                result.outputs = write_outputs(out_dir, manuscript, made.files,
+                                               BuildCache.entry(names, self.strict,
+                                                                made.digests, [made.style]))
+        finally:
+            self._pdf_process = None
         return result
 
     def render(self, manuscript: Path, formats: Iterable[str] = FORMATS) -> RenderedOutputs:
@@ -236,7 +248,7 @@ class Builder:
             return self._render(manuscript, outputs, [output.name for output in outputs])
 
     def _render(self, manuscript: Path, outputs: list, names: list[str]) -> RenderedOutputs:
-        if "pdf" in names:
+        if "pdf" in names and self._pdf_process is None:
             from typeset.render.pdf import layout as pdf
 
             pdf.warm_up_in_background()  # overlaps Pandoc, which runs in its own process
@@ -249,14 +261,12 @@ class Builder:
             article = with_pages(article, first, first + layout.page_count - 1)
         job = RenderJob(frozenset(names), manuscript.stem, layout,
                         self.jats_validator if self.validate_jats else None)
-        copied: dict[str, bytes | Path] = {}
-        for output in outputs:
+        rendered: dict[str, Rendered] = {}
+        # A PDF made in its own process is being written there meanwhile: waited for last.
+        beside = self._pdf_process is not None
+        for output in sorted(outputs, key=lambda o: beside and o.name == "pdf"):
             with time_limit(output.stage):
-                rendered = output.render(article, job)
-            made.files[job.file_name(output.name)] = rendered.data
-            copied.update(rendered.files)
-            made.warnings += rendered.warnings
-            made.notes += rendered.notes
+                rendered[output.name] = output.render(article, job)
             if output.name == "pdf":
                 # The laid-out pages are the build's largest object (about 2 MB a page,
                 # held in reference cycles): a long article's are freed before its JATS
@@ -264,6 +274,12 @@ class Builder:
                 pages, job.layout, layout = job.layout.page_count, None, None
                 if pages > LONG_ARTICLE_PAGES:
                     gc.collect()
+        copied: dict[str, bytes | Path] = {}
+        for output in outputs:  # in their order, however they were made
+            made.files[job.file_name(output.name)] = rendered[output.name].data
+            copied.update(rendered[output.name].files)
+            made.warnings += rendered[output.name].warnings
+            made.notes += rendered[output.name].notes
         made.files.update(sorted(copied.items()))
         self._apply_strict(made)
         made.digests = dict(article.digests)
@@ -275,15 +291,16 @@ class Builder:
             raise ManuscriptError([w.as_error("--strict makes warnings errors")
                                    for w in result.warnings])
 
-    @staticmethod
-    def _layout(article: Article, formats: list[str]):
-        """The PDF laid out (a pdf.PdfLayout), when it is wanted or when the last page must
-        be known (for a paginated article, JATS lpage, "Cite as" and citation_lastpage
-        need it)."""
+    def _layout(self, article: Article, formats: list[str]):
+        """The PDF laid out (a pdf.PdfLayout, or its process's RemoteLayout), when it is
+        wanted or when the last page must be known (for a paginated article, JATS lpage,
+        "Cite as" and citation_lastpage need it)."""
         if "pdf" not in formats and not article.paginated:
             return None
         from typeset.render.pdf import layout as pdf
 
+        if self._pdf_process is not None:
+            return self._pdf_process.lay_out(pdf.PrintSource.of(article))
         return pdf.lay_out(article)
 
 

@@ -3,7 +3,8 @@ at a given point.
 
 The tests run the real command line in a subprocess with `TYPESET_TEST_FAULTS` set to
 `point=action` pairs separated by commas; the code calls `fault_point(point)` at the
-places worth testing (the write step's files and swap, the end of reading). Unset, as
+places worth testing (the write step's files and swap, the end of reading, WeasyPrint's
+process as it starts a layout). Unset, as
 in any real run, `fault_point` is one dictionary lookup and does nothing.
 
 Actions:

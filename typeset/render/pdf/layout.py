@@ -62,21 +62,19 @@ import threading
 import types
 import warnings
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
-from typeset import i18n
 from typeset.errors import ManuscriptError, Problem, warning
 from typeset.model.article import PAGE_PLACEHOLDERS, Article, fill_page_numbers
 from typeset.read.source import display_path
 from typeset.render import Rendered, RenderJob
-from typeset.render.html.writer import HtmlWriter
 from typeset.render.pdf.fetch import MANUSCRIPT_URL, STYLE_URL, SafeFetcher
 from typeset.render.pdf.floats import FigureQueue, patch_figure_floats
 from typeset.render.pdf.footnotes import patch_weasyprint
 from typeset.render.pdf.hyphenation import register_turkish_hyphenation
 from typeset.render.pdf.shaping import patch_justification
-from typeset.render.presentation import float_labels, page_context
-from typeset.render.templating import environment
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 PAGE_NUMBERS_ATTRIBUTE = "data-page-numbers"  # marks the print page's elements to fill
@@ -229,6 +227,12 @@ def creation_date() -> str:
 
 def render_print_html(article: Article) -> str:
     """The print page, its page numbers still placeholders when it is paginated."""
+    # Imported here: WeasyPrint's own process (process.py) lays pages out, never writes one.
+    from typeset import i18n
+    from typeset.render.html.writer import HtmlWriter
+    from typeset.render.presentation import float_labels, page_context
+    from typeset.render.templating import environment
+
     writer = HtmlWriter(print_notes=True, quotes=i18n.quotes(article.lang),
                         labels=float_labels(article))
     context = page_context(article, writer, print_page=True)
@@ -248,29 +252,50 @@ class _WarningCollector(logging.Handler):
             self.messages.append(message)
 
 
+@dataclass(frozen=True)
+class PrintSource:
+    """What laying an article out reads of it: the print page and the files it may load.
+    Small and picklable, unlike the article: it is what a build sends to WeasyPrint's
+    own process (process.py)."""
+
+    print_html: str
+    folder: Path  # the manuscript's
+    style: Path  # the journal's style folder
+    file_data: dict[str, bytes]  # the manuscript's files, as read with it
+    name: str  # the manuscript, as messages name it
+    first_page: int | None  # the front matter's
+
+    @classmethod
+    def of(cls, article: Article, print_html: str | None = None) -> PrintSource:
+        return cls(print_html or render_print_html(article), article.folder,
+                   article.journal.folder, dict(article.file_data),
+                   display_path(article.source_path), article.metadata.first_page)
+
+
 class PdfLayout:
     """An article laid out once; `write(first_page)` gives the PDF with its page numbers
     (see the module's docstring)."""
 
-    def __init__(self, article: Article, print_html: str | None = None):
+    def __init__(self, article: Article | PrintSource, print_html: str | None = None, *,
+                 stylesheet=None):
         # The print page first: in a cold build WeasyPrint may still be importing.
-        print_html = print_html or render_print_html(article)
+        source = article if isinstance(article, PrintSource) else \
+            PrintSource.of(article, print_html)
         weasyprint, font_config = _weasyprint()
-        style = article.journal.folder
-        self.article = article
+        self.source = source
         # The manuscript's files from the bytes read with it; the style's from its folder;
         # both seen under fixed URLs, so that no path of this machine's is in the PDF.
         self.fetcher = SafeFetcher(
-            [article.folder, style],
-            {os.path.normpath(article.folder / name): data
-             for name, data in article.file_data.items()},
-            {MANUSCRIPT_URL: article.folder, STYLE_URL: style})
+            [source.folder, source.style],
+            {os.path.normpath(source.folder / name): data
+             for name, data in source.file_data.items()},
+            {MANUSCRIPT_URL: source.folder, STYLE_URL: source.style})
         self.collector = _WarningCollector()
         self._font_config = font_config
         with self._collecting():
-            stylesheet = weasyprint.CSS(url=STYLE_URL + "print.css",
-                                        url_fetcher=self.fetcher, font_config=font_config)
-            self._html = weasyprint.HTML(string=print_html, base_url=MANUSCRIPT_URL,
+            # `stylesheet`: the style's print.css parsed already (process.py warms it up).
+            stylesheet = stylesheet or house_stylesheet(source.style, self.fetcher)
+            self._html = weasyprint.HTML(string=source.print_html, base_url=MANUSCRIPT_URL,
                                          url_fetcher=self.fetcher)
             self._paginate(stylesheet)
         self._check_refused()
@@ -289,7 +314,7 @@ class PdfLayout:
         """The PDF bytes, numbered from `first_page` (by default the front matter's first
         page, else 1), and WeasyPrint's warnings."""
         if first_page is None:
-            first_page = self.article.metadata.first_page
+            first_page = self.source.first_page
         if first_page is None:
             if self._unlaid_numbers or self._laid_numbers:
                 raise ValueError("a paginated article needs its first page to be written")
@@ -385,9 +410,16 @@ class PdfLayout:
 
     def _check_refused(self) -> None:
         if self.fetcher.refused:
-            raise ManuscriptError([Problem(display_path(self.article.source_path), None, None,
+            raise ManuscriptError([Problem(self.source.name, None, None,
                                            f"refused to load {what}")
                                    for what in self.fetcher.refused])
+
+
+def house_stylesheet(style: Path, fetcher: SafeFetcher):
+    """The journal's print.css, parsed, its fonts loaded through `fetcher`."""
+    weasyprint, font_config = _weasyprint()
+    return weasyprint.CSS(url=STYLE_URL + "print.css", url_fetcher=fetcher,
+                          font_config=font_config)
 
 
 def render_output(article: Article, job: RenderJob) -> Rendered:
