@@ -429,7 +429,7 @@ def laid_out_memory(manuscript: Path) -> tuple[int, float]:
 STAGES = r'''
 import time
 started = time.perf_counter()
-import functools, json, os, sys
+import functools, importlib.abc, json, sys
 
 def mark(name, start):
     # Appended as a line: the PDF's stages run in WeasyPrint's own process, forked from
@@ -437,8 +437,7 @@ def mark(name, start):
     with open(sys.argv[3], "a", encoding="utf-8") as marks:
         marks.write(json.dumps([name, start - started, time.perf_counter() - started]) + "\n")
 
-def timed(owner, attribute, name):
-    function = getattr(owner, attribute)
+def timed(function, name):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         start = time.perf_counter()
@@ -446,29 +445,52 @@ def timed(owner, attribute, name):
             return function(*args, **kwargs)
         finally:
             mark(name, start)
-    setattr(owner, attribute, wrapper)
+    return wrapper
 
+def timed_cached(function, name):  # a functools.cache'd function, timed on its first call
+    return functools.cache(timed(function.__wrapped__, name))
+
+# What is timed, wrapped when its module is imported (where and when the build imports
+# it: importing it here first would move the imports, and the fork, in the timeline).
+WRAPPED = {
+    "typeset.render.pdf.layout": [
+        (None, "_load_weasyprint", "WeasyPrint's process: import WeasyPrint, its fonts",
+         timed_cached),
+        ("PdfLayout", "__init__", "WeasyPrint's process: PDF layout (11 pages)", timed),
+        ("PdfLayout", "write", "WeasyPrint's process: PDF write (margins, paint, tags)", timed)],
+    "typeset.render.pdf.process": [
+        (None, "_warm_up", "WeasyPrint's process: the style sheet, a few lines (warm-up)", timed),
+        ("RemoteLayout", "write", "waiting for the PDF", timed)],
+    "typeset.run.builder": [
+        ("Builder", "read", "read: front matter, bibliography, Pandoc, document", timed),
+        (None, "write_outputs", "outputs written", timed)],
+    "typeset.render.jats.article": [
+        (None, "render_output", "JATS and its validation (DTD, JATS4R), meanwhile", timed)],
+    "typeset.render.html.page": [(None, "render_output", "HTML reading page, meanwhile", timed)],
+}
+
+class WrapOnImport(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name not in WRAPPED:
+            return None
+        for finder in sys.meta_path:
+            spec = None if finder is self else finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        exec_module = spec.loader.exec_module
+        def exec_and_wrap(module):
+            exec_module(module)
+            for owner, attribute, label, wrap in WRAPPED.pop(name):
+                holder = getattr(module, owner) if owner else module
+                setattr(holder, attribute, wrap(getattr(holder, attribute), label))
+        spec.loader.exec_module = exec_and_wrap
+        return spec
+
+sys.meta_path.insert(0, WrapOnImport())
 from typeset import cli
 mark("Python start-up, the command line's modules", started)
-from typeset.render.pdf import layout, process
-from typeset.run import builder
-from typeset.render.jats import article as jats
-from typeset.render.html import page
-load = layout._load_weasyprint.__wrapped__
-def timed_load():
-    start = time.perf_counter()
-    result = load()
-    mark("WeasyPrint's process: import WeasyPrint, load its fonts", start)
-    return result
-layout._load_weasyprint = functools.cache(timed_load)
-timed(process, "_warm_up", "WeasyPrint's process: the style sheet, a few lines (warm-up)")
-timed(builder.Builder, "read", "read: front matter, bibliography, Pandoc, document")
-timed(layout.PdfLayout, "__init__", "WeasyPrint's process: PDF layout (11 pages)")
-timed(layout.PdfLayout, "write", "WeasyPrint's process: PDF write (margins, paint, tags)")
-timed(jats, "render_output", "JATS and its validation (DTD, JATS4R), meanwhile")
-timed(page, "render_output", "HTML reading page, meanwhile")
-timed(process.RemoteLayout, "write", "waiting for the PDF")
-timed(builder, "write_outputs", "outputs written")
 status = cli.main(["build", sys.argv[1], "--out", sys.argv[2], "--no-cache"])
 mark("the whole build (the interpreter's teardown is skipped)", started)
 '''

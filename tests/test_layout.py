@@ -418,6 +418,38 @@ def test_justified_lines_shaped_once_less_change_no_byte(monkeypatch):
 
 
 
+
+def test_texts_painted_from_their_layout_change_no_byte(monkeypatch):
+    """shaping.py's painting patch (a text painted from the Pango layout its line was laid
+    out with) leaves the PDF as WeasyPrint 70 makes it, byte for byte: justified, ragged,
+    preformatted, decorated and spaced text, and when the budget runs out halfway."""
+    import weasyprint
+    from weasyprint.text.line_break import Layout
+
+    from typeset.render.pdf import shaping
+
+    pdf_layout._weasyprint()
+    words = "Words of a paragraph, some of them longer than others, and hyphenated. " * 6
+    html = ("<style>@page { size: 240px 400px; margin: 10px } body { font: 10px/1.2 serif;"
+            " hyphens: auto } .j { text-align: justify } .s { letter-spacing: 0.5px; "
+            "word-spacing: 2px } u { text-decoration: underline }</style>"
+            f"<p lang='en' class='j'>{words}<b>bold</b> <i>{words}</i></p>"
+            f"<p lang='tr'>Türkçe metin, satır sonunda bölünen kelimelerle. {words}</p>"
+            f"<p class='j s'>{words}<u>underlined words</u></p>"
+            "<pre>preformatted\n  lines\n\tkept</pre>"
+            "<p style='white-space: pre-wrap'>one line\nanother\n\nafter a gap</p>")
+    shaping.keep_for_painting()
+    kept = weasyprint.HTML(string=html).write_pdf()
+    assert shaping._kept[0] < shaping.KEPT_LAYOUTS  # layouts were kept and painted from
+    shaping.keep_for_painting(7)
+    budget_spent = weasyprint.HTML(string=html).write_pdf()
+    set_text, deactivate, reactivate = Layout.reactivate.typeset_original
+    monkeypatch.setattr(Layout, "set_text", set_text)
+    monkeypatch.setattr(Layout, "deactivate", deactivate)
+    monkeypatch.setattr(Layout, "reactivate", reactivate)
+    assert weasyprint.HTML(string=html).write_pdf() == kept == budget_spent
+
+
 LOADED_LIBRARIES = r"""
 import ctypes.util, json, sys
 searches = []

@@ -26,7 +26,7 @@ from typeset.read.pandoc import CiteprocMemo, parse_body, run_pandoc
 from typeset.read.schema import LANG
 from typeset.read.source import Source, read_manuscript
 from typeset.render import FORMATS, Rendered, RenderJob, select
-from typeset.run.cache import BuildCache
+from typeset.run.cache import BuildCache, pipeline_hash
 from typeset.run.faults import fault_point
 from typeset.run.memory import check_memory
 from typeset.run.timeouts import build_time_limit, time_limit
@@ -265,6 +265,8 @@ class Builder:
         # A PDF made in its own process is being written there meanwhile: waited for last.
         beside = self._pdf_process is not None
         for output in sorted(outputs, key=lambda o: beside and o.name == "pdf"):
+            if beside and output.name == "pdf":
+                pipeline_hash()  # the build cache's key, made while the PDF is written
             with time_limit(output.stage):
                 rendered[output.name] = output.render(article, job)
             if output.name == "pdf":

@@ -12,7 +12,6 @@ up-to-date batch costs no Pandoc or WeasyPrint start-up.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import os
 from functools import cache
 from pathlib import Path
@@ -40,6 +39,8 @@ def folder_hashes(folder: Path) -> dict[str, str | None]:
 @cache
 def pipeline_hash() -> str:
     """Our code, the templates and the tools' versions: a change to any rebuilds all."""
+    import importlib.metadata  # a fiftieth of a second: only when a build is recorded
+
     digest = hashlib.sha256()
     package = resources.PACKAGE
     for folder in (package, resources.TEMPLATES):

@@ -74,7 +74,7 @@ from typeset.render.pdf.fetch import MANUSCRIPT_URL, STYLE_URL, SafeFetcher
 from typeset.render.pdf.floats import FigureQueue, patch_figure_floats
 from typeset.render.pdf.footnotes import patch_weasyprint
 from typeset.render.pdf.hyphenation import register_turkish_hyphenation
-from typeset.render.pdf.shaping import patch_justification
+from typeset.render.pdf.shaping import keep_for_painting, patch_justification, patch_painting
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 PAGE_NUMBERS_ATTRIBUTE = "data-page-numbers"  # marks the print page's elements to fill
@@ -109,6 +109,7 @@ def _load_weasyprint():
     _defer_margin_boxes()
     patch_figure_floats()  # after the page count's patch: a page made again is counted
     patch_justification()
+    patch_painting()
     font_config = FontConfiguration()
     # What is loaded now lives as long as the process: out of the cyclic collector's
     # sight, so that the collections a layout sets off (it makes hundreds of thousands
@@ -371,6 +372,7 @@ class PdfLayout:
         context.typeset_margins_later = True
         context.typeset_pages_made = 0
         context.typeset_figures = FigureQueue()
+        keep_for_painting()
         self._pages = list(layout_document(html, root_box, context))
         self._children = [page.children for page in self._pages]
         self._laid_numbers = [(line, box, box.text) for page in self._pages

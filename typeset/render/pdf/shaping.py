@@ -49,3 +49,67 @@ def patch_justification() -> None:
          vars(inline))
     inline.add_word_spacing.typeset_patched = True
     inline.add_word_spacing.typeset_original = function  # for the tests
+
+
+# -- shaped once for layout and painting ------------------------------------------------
+#
+# WeasyPrint 70 frees each text's Pango layout once the line is laid out (`deactivate`)
+# and, when it paints the page, makes it again and shapes the text again (`reactivate`):
+# memory saved for long documents, a second shaping paid by every page. A text painted
+# as it was laid out (not justified: its spacing unchanged) needs none of it, and a
+# justified one needs the shaping only, with its spacing, not a new layout. The patch
+# below keeps up to KEPT_LAYOUTS layouts a document (set again for each by
+# `keep_for_painting`; beyond them WeasyPrint's own way goes on, so memory stays
+# bounded) and paints from them. Painting asks for Pango's single-paragraph mode, which
+# would discard the shaping if it changed then: a text without a paragraph separator (all
+# a kept one can hold) is given that mode when it is set, where it changes nothing.
+
+KEPT_LAYOUTS = 4000
+_SEPARATORS = frozenset("\n\r\x0b\x0c\x85\u2028\u2029")
+_kept = [0]  # layouts a document may still keep
+
+
+def keep_for_painting(count: int = KEPT_LAYOUTS) -> None:
+    """Let the next layout keep up to `count` Pango layouts for its painting."""
+    _kept[0] = count
+
+
+def patch_painting() -> None:
+    """Apply the patch (idempotent)."""
+    from weasyprint.text.ffi import pango
+    from weasyprint.text.line_break import Layout
+
+    check_version()
+    if getattr(Layout.reactivate, "typeset_patched", False):
+        return
+    set_text, deactivate, reactivate = Layout.set_text, Layout.deactivate, Layout.reactivate
+
+    def set_text_once_moded(self, text, justify=False):
+        single = _SEPARATORS.isdisjoint(text)
+        pango.pango_layout_set_single_paragraph_mode(self.layout, single)
+        set_text(self, text, justify)
+        self.typeset_shaped = self.text if single else None  # what Pango holds
+
+    def deactivate_unless_kept(self):
+        if (_kept[0] > 0 and not getattr(self, "typeset_painted", False)
+                and getattr(self, "typeset_shaped", None) is not None):
+            _kept[0] -= 1
+            return  # kept, shaped, for painting
+        self.typeset_shaped = None
+        deactivate(self)
+
+    def reactivate_kept(self, style):
+        self.typeset_painted = True  # freed once painted
+        if (getattr(self, "typeset_shaped", None) is not None
+                and self.typeset_shaped == self.text and style is self.style):
+            if self.justification_spacing:  # its spacing, shaped: as WeasyPrint paints it
+                pango.pango_layout_set_width(self.layout, -1)
+                self.set_text(self.text, justify=True)
+            return
+        reactivate(self, style)
+
+    set_text_once_moded.typeset_patched = deactivate_unless_kept.typeset_patched = True
+    reactivate_kept.typeset_patched = True
+    reactivate_kept.typeset_original = (set_text, deactivate, reactivate)  # for the tests
+    Layout.set_text, Layout.deactivate = set_text_once_moded, deactivate_unless_kept
+    Layout.reactivate = reactivate_kept
