@@ -379,14 +379,17 @@ def with_first_page(manuscript: Path, folder: Path, first_page: int = 37) -> Pat
     return folder / "article.md"
 
 
-def side_by_side(runs: int, make_ours, make_peer) -> tuple[tuple, tuple]:
-    """Median seconds and peak MB of two commands run in turn, `runs` rounds."""
+def side_by_side(runs: int, make_ours, make_peer) -> tuple[tuple, tuple, float]:
+    """Median seconds and peak MB of two commands run in turn, `runs` rounds, and the
+    median of the rounds' ratios (ours over the peer's, each taken a few seconds apart:
+    the steadier figure on a machine whose speed drifts over minutes)."""
     ours, peers = [], []
     for i in range(runs):
         ours.append(run(*make_ours(i)))
         peers.append(run(*make_peer(i)))
+    ratio = statistics.median(o[0] / p[0] for o, p in zip(ours, peers, strict=True))
     return ((statistics.median(r[0] for r in ours), max(r[1] for r in ours)),
-            (statistics.median(r[0] for r in peers), max(r[1] for r in peers)))
+            (statistics.median(r[0] for r in peers), max(r[1] for r in peers)), ratio)
 
 
 def pdf_pages(path: Path) -> int:
@@ -725,6 +728,16 @@ def issue_rows(scratch: Path, jobs: int) -> list[tuple[str, float, float]]:
     return rows
 
 
+def print_cold(cold: tuple, peer: tuple, ratio: float, runs: int, stages: list) -> None:
+    print(f"\nfull cold build against the naive peer, side by side ({runs} rounds): "
+          f"{cold[0]:.2f} s against {peer[0]:.2f} s ({cold[0] / peer[0]:.2f} ×; the median "
+          f"of the rounds' ratios {ratio:.2f} ×)")
+    print(f"\n{'where a cold build of the sample spends its time (one run)':<64} "
+          f"{'from':>8} {'to':>8} {'seconds':>8}")
+    for name, start, end in stages:
+        print(f"{name:<64} {start:8.2f} {end:8.2f} {end - start:8.2f}")
+
+
 def print_rows(rows, floor: float | None) -> None:
     print(f"{'measurement':<72} {'seconds':>8} {'× floor':>8} {'peak MB':>8}")
     for name, seconds, peak in rows:
@@ -738,9 +751,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batch", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
-    parser.add_argument("--only", choices=("deposits", "issue", "cluster"),
-                        help="run one part: the issue's Crossref and DOAJ deposits, the "
-                             "issue build, or the batch on a Dask cluster (6a, 6c-6e)")
+    parser.add_argument("--only", choices=("cold", "deposits", "issue", "cluster"),
+                        help="run one part: the cold build against the naive peer (rows 1 "
+                             "and 3, and where the time goes), the issue's Crossref and "
+                             "DOAJ deposits, the issue build, or the batch on a Dask "
+                             "cluster (6a, 6c-6e)")
     parser.add_argument("--scaling", type=int, nargs="*", metavar="SIZE_KB",
                         help="measure builds of growing inputs instead (default sizes: "
                              "250 500 1000 2000 4000 KB)")
@@ -788,8 +803,12 @@ def main() -> None:
                 f"{str(scratch / f'naive{i}.pdf')!r}], check=True)\n")],
         # Side by side: each round runs our build, then the peer, so that both meet the
         # same machine (it is shared, and its load drifts over minutes).
-        cold, peer = side_by_side(args.runs, ours, naive)
+        cold, peer, ratio = side_by_side(args.runs, ours, naive)
         rows.append(("1. full build, cold process, no cache", *cold))
+        if args.only == "cold":
+            print_cold(cold, peer, ratio, args.runs,
+                       cold_build_stages(manuscript / "article.md", scratch / "stages"))
+            return
 
         weasy = median(args.runs, lambda i: ([
             PY, "-m", "weasyprint", "--base-url", str(manuscript) + "/",
@@ -883,8 +902,7 @@ def main() -> None:
         rows += cluster_against_local(scratch, args.batch, args.jobs, args.runs)[1:]
 
     print_rows(rows, floor[0])
-    print(f"\nfull cold build against the naive peer, side by side: "
-          f"{cold[0]:.2f} s against {peer[0]:.2f} s ({cold[0] / peer[0]:.2f} ×)")
+    print_cold(cold, peer, ratio, args.runs, stages)
     print(f"\n{'time per page':<64} {'seconds':>8} {'pages':>8} {'s/page':>8}")
     for name, seconds, pages in per_page:
         print(f"{name:<64} {seconds:8.2f} {pages:8d} {seconds / pages:8.3f}")
@@ -898,10 +916,6 @@ def main() -> None:
           f"{'pages':>8} {'MB':>8} {'MB/page':>8}")
     for name, pages, megabytes in memory:
         print(f"{name:<64} {pages:8d} {megabytes:8.0f} {megabytes / pages:8.2f}")
-    print(f"\n{'where a cold build of the sample spends its time (one run)':<64} "
-          f"{'from':>8} {'to':>8} {'seconds':>8}")
-    for name, start, end in stages:
-        print(f"{name:<64} {start:8.2f} {end:8.2f} {end - start:8.2f}")
 
 
 if __name__ == "__main__":

@@ -110,3 +110,23 @@ def test_the_process_is_stopped_when_the_build_leaves_early():
         child = process._process
         assert child.is_alive()
     assert not child.is_alive()
+
+
+def test_a_long_article_is_laid_out_in_the_builds_own_process(tmp_path, monkeypatch):
+    """Past MAX_MANUSCRIPT_BYTES the two processes would hold the article twice: the
+    command line lays it out itself (its pages are made here, where they can be counted)."""
+    from pypdf import PdfReader
+
+    from typeset import cli
+    from typeset.render.pdf import layout, process
+
+    layout._weasyprint()
+    from weasyprint.layout import page as page_module
+
+    made, make_page = [], page_module.make_page
+    monkeypatch.setattr(page_module, "make_page",
+                        lambda *args, **kwargs: made.append(1) or make_page(*args, **kwargs))
+    monkeypatch.setattr(process, "MAX_MANUSCRIPT_BYTES", SAMPLE.stat().st_size - 1)
+    assert cli.main(["build", str(SAMPLE), "--out", str(tmp_path / "out"), "--no-cache",
+                     "--to", "pdf"]) == 0
+    assert len(made) == len(PdfReader(tmp_path / "out" / "article.pdf").pages) > 1

@@ -283,13 +283,13 @@ def _cluster_options(args: argparse.Namespace):
 
 def _build(manuscripts: list[Path], formats: list[str], args: argparse.Namespace,
            cluster=None) -> int:
-    from typeset.render.pdf.process import pdf_process_if
+    from typeset.render.pdf.process import pdf_process_if, worth_a_process
 
     # One article: its PDF is laid out on the second core, in a process forked now, before
     # the pipeline is imported, so that WeasyPrint's import starts at once (left unused,
     # and stopped, when the article is up to date).
-    with pdf_process_if(len(manuscripts) == 1 and "pdf" in formats
-                        and cluster is None) as pdf_process:
+    with pdf_process_if(len(manuscripts) == 1 and "pdf" in formats and cluster is None
+                        and worth_a_process(manuscripts[0])) as pdf_process:
         return _build_with(manuscripts, formats, args, cluster, pdf_process)
 
 

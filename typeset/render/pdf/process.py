@@ -41,6 +41,23 @@ _WARM_UP_TEXT = {
 }
 
 
+# A long article is laid out in the build's own process: two processes would hold it
+# twice at once (its pages laid out in one while its JATS is validated in the other: 700
+# MB for a 195-page article, against 540 MB in one process, which frees the pages first),
+# for a gain its layout dwarfs. About forty pages of Markdown (the sample: 43 KB, 11).
+MAX_MANUSCRIPT_BYTES = 160_000
+
+
+def worth_a_process(manuscript: Path) -> bool:
+    """Whether the build of `manuscript` should lay its PDF out beside (a second core,
+    and an article short enough)."""
+    try:
+        short = manuscript.stat().st_size <= MAX_MANUSCRIPT_BYTES
+    except OSError:  # the build will say what is wrong with it
+        short = False
+    return short and two_cores()
+
+
 def two_cores() -> bool:
     """Whether a second core is there to run the PDF beside the build."""
     try:
@@ -51,9 +68,8 @@ def two_cores() -> bool:
 
 @contextmanager
 def pdf_process_if(wanted: bool) -> Iterator[PdfProcess | None]:
-    """A PdfProcess while the block runs, when it is `wanted` and a second core is there;
-    else None."""
-    if not wanted or not two_cores():
+    """A PdfProcess while the block runs, when it is `wanted`; else None."""
+    if not wanted:
         yield None
         return
     with PdfProcess() as process:
