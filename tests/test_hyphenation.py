@@ -337,3 +337,19 @@ def test_foreign_words_and_inner_capitals_are_not_cut_by_turkish_rules():
     for word in ("WeasyPrint", "Wikipedia", "Maxwell", "iPhone'un", "JavaScript"):
         assert turkish.positions(word) == [], word
     assert turkish.positions("kitaplarımızdan")  # Turkish words still hyphenate
+
+
+@pytest.mark.parametrize("language", ["en_US", "en_GB", "fr", "it_IT", "es", "de_DE", "hu_HU"])
+def test_dictionaries_read_quickly_into_pyphens_own_patterns(language):
+    """hyphenation.quick_patterns reads a dictionary into what Pyphen reads (or leaves it
+    to Pyphen: None), and the registered reader is the one Pyphen uses."""
+    from typeset.render.pdf import hyphenation
+
+    register_turkish_hyphenation()
+    path = pyphen.LANGUAGES[language]
+    pyphens_own = hyphenation._QuickHyphDict.__bases__[0](path)
+    quick = hyphenation.quick_patterns(path)
+    assert quick is None or quick == pyphens_own.patterns
+    assert hyphenation._QuickHyphDict(path).patterns == pyphens_own.patterns
+    if language == "en_US":
+        assert quick is not None and pyphen.HyphDict is hyphenation._QuickHyphDict

@@ -94,6 +94,61 @@ class _TurkishHyphDict(pyphen.HyphDict):
         return super().positions(word.replace("İ", "i").replace("I", "ı"))
 
 
+class _QuickHyphDict(pyphen.HyphDict):
+    """A dictionary read in half of Pyphen's time, into the very same patterns.
+
+    Pyphen reads a pattern file line by line with three regular expressions per line:
+    English, read by every PDF with an English abstract, costs some 0.06 s of a cold build
+    on the way to its first page. This reads a plain file (no ``^^hh`` escape, no
+    nonstandard ``/`` alternative, one digit between letters: all but a few of the files
+    Pyphen ships) in one pass per line; any other file is left to Pyphen, unchanged.
+    """
+
+    def __init__(self, path):
+        patterns = quick_patterns(Path(path))
+        if patterns is None:
+            super().__init__(path)
+            return
+        self.patterns = patterns
+        self.cache = {}
+        self.maxlen = max(len(key) for key in patterns)
+
+
+def quick_patterns(path: Path) -> dict[str, tuple[int, tuple[int, ...]]] | None:
+    """What Pyphen's HyphDict reads of `path` into ``patterns``, or None for a file it
+    must read itself."""
+    with path.open("rb") as file:
+        encoding = file.readline().decode()
+    if encoding.lower() == "microsoft-cp1251":
+        encoding = "cp1251"
+    text = path.read_text(encoding)
+    if "^^" in text or "/" in text:
+        return None
+    patterns = {}
+    for line in text.split("\n")[1:]:
+        pattern = line.strip()
+        if not pattern or pattern.startswith(pyphen.ignored):
+            continue
+        letters, values = [], [0]  # a value before each letter and one after the last
+        for char in pattern:
+            if char.isdigit():
+                if values[-1]:
+                    return None  # two digits in a row: Pyphen reads them its own way
+                values[-1] = int(char)
+            else:
+                letters.append(char)
+                values.append(0)
+        if not any(values):
+            continue
+        start, end = 0, len(values)
+        while not values[start]:
+            start += 1
+        while not values[end - 1]:
+            end -= 1
+        patterns["".join(letters)] = start, tuple(values[start:end])
+    return patterns or None
+
+
 def register_turkish_hyphenation() -> None:
     """Make Pyphen (and WeasyPrint) hyphenate ``tr``, ``tr-TR``, ``tr_TR``… text.
 
@@ -110,6 +165,8 @@ def register_turkish_hyphenation() -> None:
         # language_fallback() lowercases and turns "-" into "_" before this lookup.
         pyphen.LANGUAGES_LOWERCASE[code.lower()] = code
     pyphen.hdcache[DICTIONARY_PATH] = _TurkishHyphDict(DICTIONARY_PATH)
+    # The other languages' dictionaries, as WeasyPrint asks Pyphen for them.
+    pyphen.HyphDict = _QuickHyphDict
 
 
 if __name__ == "__main__":
