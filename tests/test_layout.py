@@ -450,6 +450,30 @@ def test_texts_painted_from_their_layout_change_no_byte(monkeypatch):
     assert weasyprint.HTML(string=html).write_pdf() == kept == budget_spent
 
 
+
+def test_streams_deflated_at_zlibs_default_level_hold_the_same_pages(monkeypatch):
+    """layout._compress_at_zlib_default: pydyf's streams deflated at level 6, not 9; the
+    pages' content, inflated, is the same."""
+    import io
+
+    import pikepdf
+    import pydyf
+    import weasyprint
+
+    pdf_layout._weasyprint()
+    html = "<p lang='en'>" + "Some words of a page to deflate, and more of them. " * 400
+    ours = weasyprint.HTML(string=html).write_pdf()
+    monkeypatch.setattr(pydyf.Stream, "data",
+                        property(pydyf.Stream.data.fget.typeset_original))
+    level_nine = weasyprint.HTML(string=html).write_pdf()
+    with pikepdf.open(io.BytesIO(ours)) as mine, pikepdf.open(io.BytesIO(level_nine)) as nine:
+        assert len(mine.pages) == len(nine.pages) > 1
+        assert [page.Contents.read_bytes() for page in mine.pages] == \
+            [page.Contents.read_bytes() for page in nine.pages]
+        assert [page.Contents.read_raw_bytes() for page in mine.pages] != \
+            [page.Contents.read_raw_bytes() for page in nine.pages]
+
+
 LOADED_LIBRARIES = r"""
 import ctypes.util, json, sys
 searches = []

@@ -8,6 +8,7 @@ sees every citation; they are taken out of the AST again afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import importlib.util
@@ -16,7 +17,9 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,11 +145,13 @@ class CiteprocMemo:
 def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
                bibliography: Bibliography | None, memo: CiteprocMemo | None = None,
                bibliography_text: str | None = None,
-               paginated: bool = False) -> PandocResult:
+               paginated: bool = False,
+               meanwhile: Callable[[], None] | None = None) -> PandocResult:
     """Pandoc's AST of the body. Citeproc reads the bibliography as we read and checked
     it (a copy, never the file, which may have changed since), or `bibliography_text`
     when the pipeline amends it (read/bibliography.py: citeproc_text). `paginated`: see
-    self_reference."""
+    self_reference. `meanwhile`: work for this process while it waits for Pandoc's, run
+    in a thread (what it raises is dropped: it may only prepare what comes after)."""
     lang = metadata.lang
     meta = {
         "lang": {"en": "en-US", "tr": "tr-TR"}.get(lang, lang),
@@ -159,11 +164,32 @@ def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
     # beside the works it cites, the article's author would be "disambiguated" from the
     # same person cited with initials ("Kaya, Zeynep" on page 1, "Z. Kaya" in the text).
     # The two runs go on at once.
-    with CiteAs(meta, csl, self_reference(metadata, journal, paginated), memo) as cite_as:
+    with CiteAs(meta, csl, self_reference(metadata, journal, paginated), memo) as cite_as, \
+            _alongside(meanwhile):
         result = _body_run(source, metadata, meta, csl, bibliography, memo,
                            bibliography_text)
         result.ast["blocks"].append(cite_as.block())
     return result
+
+
+@contextlib.contextmanager
+def _alongside(work: Callable[[], None] | None) -> Iterator[None]:
+    """`work` run in a thread while the block runs (which waits on Pandoc's processes
+    and leaves the interpreter free), and waited for at its end."""
+    if work is None:
+        yield
+        return
+
+    def run() -> None:
+        with contextlib.suppress(Exception):
+            work()
+
+    thread = threading.Thread(target=run, name="typeset-meanwhile", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
 
 
 def _body_run(source: Source, metadata: Metadata, meta: dict, csl: Path,

@@ -120,7 +120,7 @@ class Builder:
             paginated = metadata.first_page is not None
         result = run_pandoc(source, metadata, journal, bibliography, self._citeproc_memo,
                             citeproc_text(bibliography, metadata.lang) if bibliography else None,
-                            paginated=paginated)
+                            paginated=paginated, meanwhile=self._before_the_print_page())
         warnings = list(result.warnings)
         document = build_document(result.ast, source, metadata, journal, records, warnings)
         fault_point("read")
@@ -131,6 +131,16 @@ class Builder:
                       for name, data in document.file_data.items()}}
         return Article(path, metadata, journal, document, bibliography, tuple(warnings),
                        paginated=paginated, digests=digests)
+
+    def _before_the_print_page(self):
+        """While Pandoc runs, in a build whose PDF is laid out in WeasyPrint's process: what
+        renders the print page imported and its template compiled, so that the page goes
+        there as soon as the article is read."""
+        if self._pdf_process is None:
+            return None
+        from typeset.render.pdf.layout import prepare_print_page
+
+        return prepare_print_page
 
     def _body_problems(self, source: Source, manuscript: Path,
                        front: list[Problem]) -> list[Problem]:
