@@ -22,6 +22,7 @@ what a `PdfLayout` in the parent would have made, byte for byte (tests/test_layo
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -87,7 +88,6 @@ class PdfProcess:
                                         name="typeset-pdf", daemon=True)
         self._process.start()
         child.close()
-        self._layout: RemoteLayout | None = None
 
     def __enter__(self) -> PdfProcess:
         return self
@@ -103,16 +103,19 @@ class PdfProcess:
 
     def prepare(self, style: Path, languages: tuple[str, ...]) -> None:
         """Warm up for an article of this journal (style folder) in these languages."""
-        self._connection.send(("prepare", style, tuple(languages)))
+        with contextlib.suppress(OSError):  # gone: lay_out will say why
+            self._connection.send(("prepare", style, tuple(languages)))
 
     def lay_out(self, source) -> RemoteLayout:
         """Lay `source` (a layout.PrintSource) out in the process; returns once its pages
         are counted, while the process goes on writing the PDF."""
-        self._connection.send(("print", source))
+        try:
+            self._connection.send(("print", source))
+        except OSError:  # it ended: its last word, or how it ended, is the build's error
+            self._receive()
         kind, *values = self._receive()
         assert kind == "laid", kind
-        self._layout = RemoteLayout(self, source.first_page, *values)
-        return self._layout
+        return RemoteLayout(self, source.first_page, *values)
 
     def _receive(self) -> tuple:
         try:
@@ -153,9 +156,13 @@ class RemoteLayout:
 def _serve(connection) -> None:
     # Ctrl-C is the parent's to handle: it stops this process when it leaves the build.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from typeset.render.pdf import layout
+    try:
+        from typeset.render.pdf import layout
 
-    layout._weasyprint()
+        layout._weasyprint()
+        failure = None
+    except Exception as exc:  # said in answer to the print page, as the layout's failure
+        failure = exc
     stylesheet = None
     while True:
         try:
@@ -163,9 +170,11 @@ def _serve(connection) -> None:
         except EOFError:  # the parent is gone
             return
         if kind == "prepare":
-            stylesheet = _warm_up(*values)
+            stylesheet = None if failure else _warm_up(*values)
             continue
         try:
+            if failure:
+                raise failure
             fault_point("pdf-process")
             source = values[0]
             prepared = stylesheet[1] if stylesheet and stylesheet[0] == source.style \
