@@ -269,18 +269,10 @@ class FrontMatterReader(YamlReader):
     def funders(self, value: Any) -> tuple[Funder, ...]:
         """`funders: [{name, id, award}]`: who paid for the work, for Crossref's funding data
         and JATS's award groups (the `funding` statement is the text printed)."""
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self.error(("funders",), f"expected a list of funders, got {describe(value)}",
-                       "funders: [{name: ..., id: 10.13039/..., award: ...}]")
-            return ()
         result = []
-        for index, item in enumerate(value):
-            path = ("funders", index)
-            fields = self.mapping(item, path, FUNDER_FIELDS)
-            if fields is None:
-                continue
+        for path, fields in self.mappings(value, "funders", FUNDER_FIELDS, empty_allowed=True,
+                                          hint="funders: [{name: ..., id: 10.13039/..., "
+                                               "award: ...}]"):
             name = self.text(fields.get("name"), (*path, "name"), optional=True)
             raw_id = fields.get("id")
             if isinstance(raw_id, int) and not isinstance(raw_id, bool):
@@ -308,18 +300,8 @@ class FrontMatterReader(YamlReader):
         return tuple(result)
 
     def affiliations(self, value: Any) -> tuple[Affiliation, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not value:
-            self.error(("affiliations",), "the list of affiliations is empty" if value == []
-                       else f"expected a list of affiliations, got {describe(value)}")
-            return ()
         result, seen = [], set()
-        for index, item in enumerate(value):
-            path = ("affiliations", index)
-            fields = self.mapping(item, path, AFFILIATION_FIELDS)
-            if fields is None:
-                continue
+        for path, fields in self.mappings(value, "affiliations", AFFILIATION_FIELDS):
             ident = self.identifier(fields.get("id"), (*path, "id"))
             if ident in seen:
                 self.error((*path, "id"), f"the id '{ident}' is used twice")
@@ -350,18 +332,8 @@ class FrontMatterReader(YamlReader):
 
     def authors(self, value: Any, lang: str | None, affiliation_ids: set[str]
                 ) -> tuple[Author, ...]:
-        if value is None:
-            return ()
-        if not isinstance(value, list) or not value:
-            self.error(("authors",), "the list of authors is empty" if value == [] else
-                       f"expected a list of authors, got {describe(value)}")
-            return ()
         result = []
-        for index, item in enumerate(value):
-            path = ("authors", index)
-            fields = self.mapping(item, path, AUTHOR_FIELDS)
-            if fields is None:
-                continue
+        for path, fields in self.mappings(value, "authors", AUTHOR_FIELDS):
             given = self.text(fields.get("given-names"), (*path, "given-names"), optional=True)
             surname = self.text(fields.get("surname"), (*path, "surname"), optional=True)
             position = self.lang_map(fields.get("position"), (*path, "position"), lang,

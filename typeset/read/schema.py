@@ -75,6 +75,24 @@ class YamlReader:
                     self.error(path, f"the required field '{key}' is missing")
         return value
 
+    def mappings(self, value: Any, key: str, fields: dict[str, bool], *,
+                 empty_allowed: bool = False, hint: str = "") -> list[tuple[tuple, dict]]:
+        """Each mapping of the list `value` (the field `key`: authors, affiliations...),
+        checked against `fields`, with its path; none when the field is absent. A value
+        that is no list, or an empty list unless `empty_allowed`, is reported."""
+        if value is None:
+            return []
+        if not isinstance(value, list) or not (value or empty_allowed):
+            self.error((key,), f"the list of {key} is empty" if value == [] else
+                       f"expected a list of {key}, got {describe(value)}", hint)
+            return []
+        found = []
+        for index, item in enumerate(value):
+            mapping = self.mapping(item, (key, index), fields)
+            if mapping is not None:
+                found.append(((key, index), mapping))
+        return found
+
     def text(self, value: Any, path: tuple, *, optional: bool = False) -> str | None:
         if value is None:
             if not optional:

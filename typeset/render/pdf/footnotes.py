@@ -34,7 +34,7 @@ tags from element names, and the third patch tags these as PDF `Note`s.
 
 from __future__ import annotations
 
-import inspect
+from typeset.render.pdf.patching import recompiled
 
 PATCHED_FOR = "70.0"  # the WeasyPrint release these patches were written and tested for
 NOTE_ELEMENT = "fn-note"  # the print page's footnote element (see HtmlWriter.note)
@@ -72,18 +72,9 @@ def _keep_notes_out_of_the_rescue() -> None:
     if getattr(block._linebox_layout, "typeset_patched", False):
         return
     function = block._linebox_layout
-    source = inspect.getsource(function)
-    if source.count(RESCUE_LINE) != 1:
-        raise RuntimeError(f"WeasyPrint's _linebox_layout no longer reads as expected "
-                           f"(looking for: {RESCUE_LINE}); check the patch in {__file__}")
-    # Compiled at the function's own line numbers, so tracebacks still point into
-    # WeasyPrint's file at the right lines.
-    padding = "\n" * (function.__code__.co_firstlineno - 1)
-    code = compile(padding + source.replace(RESCUE_LINE, RESCUE_PATCHED),
-                   block.__file__, "exec")
-    # Run in the module's namespace: it rebinds block._linebox_layout, which
-    # block_container_layout looks up there at each call.
-    exec(code, vars(block))  # WeasyPrint's own source, one line changed
+    # In the module's namespace: block_container_layout looks _linebox_layout up there
+    # at each call.
+    recompiled(function, RESCUE_LINE, RESCUE_PATCHED, vars(block), __file__)
     block._linebox_layout.typeset_patched = True
     block._linebox_layout.typeset_original = function  # for the tests
 

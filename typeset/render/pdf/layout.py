@@ -74,6 +74,7 @@ from typeset.render.pdf.fetch import MANUSCRIPT_URL, STYLE_URL, SafeFetcher
 from typeset.render.pdf.floats import FigureQueue, patch_figure_floats
 from typeset.render.pdf.footnotes import patch_weasyprint
 from typeset.render.pdf.hyphenation import register_turkish_hyphenation
+from typeset.render.pdf.patching import recompiled
 from typeset.render.pdf.shaping import keep_for_painting, patch_justification, patch_painting
 
 PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
@@ -130,28 +131,16 @@ PYDYF_DEFLATE = "zlib.compressobj(level=9)"
 
 def _compress_at_zlib_default() -> None:
     """pydyf's Stream.data, made to deflate at ZLIB_LEVEL (idempotent)."""
-    import inspect
-    import textwrap
-
     import pydyf
 
-    data = pydyf.Stream.data
-    if getattr(data.fget, "typeset_patched", False):
+    data = pydyf.Stream.data.fget
+    if getattr(data, "typeset_patched", False):
         return
-    source = inspect.getsource(data.fget)
-    if source.count(PYDYF_DEFLATE) != 1:
-        raise RuntimeError("pydyf's Stream.data no longer reads as expected; check "
-                           f"_compress_at_zlib_default in {__file__}")
-    namespace = dict(vars(pydyf))
-    padding = "\n" * (data.fget.__code__.co_firstlineno - 1)
-    # The method alone, at its own lines (its decorator's line left blank).
-    source = textwrap.dedent(source).replace("@property\n", "\n", 1)
-    exec(compile(padding + source.replace(PYDYF_DEFLATE, f"zlib.compressobj(level={ZLIB_LEVEL})"),
-                 pydyf.__file__, "exec"), namespace)
-    patched = namespace["data"]
-    patched.typeset_patched = True
-    patched.typeset_original = data.fget  # for the tests
-    pydyf.Stream.data = property(patched)
+    patched = recompiled(data, PYDYF_DEFLATE, f"zlib.compressobj(level={ZLIB_LEVEL})",
+                         dict(vars(pydyf)), __file__)  # a property: set on the class below
+    patched.fget.typeset_patched = True
+    patched.fget.typeset_original = data  # for the tests
+    pydyf.Stream.data = patched
 
 
 # The shared libraries WeasyPrint opens, by the names the dynamic loader knows them by on

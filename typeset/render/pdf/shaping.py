@@ -14,9 +14,9 @@ the same (`tests/test_layout.py` checks it).
 from __future__ import annotations
 
 import copy
-import inspect
 
 from typeset.render.pdf.footnotes import check_version
+from typeset.render.pdf.patching import recompiled
 
 SHAPED_AGAIN = """            layout = create_layout(
                 box.text, box.style, context, max_width=None,
@@ -37,16 +37,10 @@ def patch_justification() -> None:
     if getattr(inline.add_word_spacing, "typeset_patched", False):
         return
     function = inline.add_word_spacing
-    source = inspect.getsource(function)
-    if source.count(SHAPED_AGAIN) != 1:
-        raise RuntimeError("WeasyPrint's add_word_spacing no longer reads as expected; "
-                           f"check the patch in {__file__}")
     inline._typeset_copy = copy.copy
-    padding = "\n" * (function.__code__.co_firstlineno - 1)
-    # Run in the module's namespace: add_word_spacing calls itself, and its callers look
-    # it up there.
-    exec(compile(padding + source.replace(SHAPED_AGAIN, KEPT), inline.__file__, "exec"),
-         vars(inline))
+    # In the module's namespace: add_word_spacing calls itself, and its callers look it
+    # up there.
+    recompiled(function, SHAPED_AGAIN, KEPT, vars(inline), __file__)
     inline.add_word_spacing.typeset_patched = True
     inline.add_word_spacing.typeset_original = function  # for the tests
 
