@@ -494,6 +494,7 @@ class WrapOnImport(importlib.abc.MetaPathFinder):
 sys.meta_path.insert(0, WrapOnImport())
 from typeset import cli
 mark("Python start-up, the command line's modules", started)
+cli.collect_garbage_less_often()  # as cli.run does
 status = cli.main(["build", sys.argv[1], "--out", sys.argv[2], "--no-cache"])
 mark("the whole build (the interpreter's teardown is skipped)", started)
 '''

@@ -510,3 +510,39 @@ def test_weasyprint_opens_the_same_libraries_without_searching_for_them():
     assert any("libpango-1.0.so" in path for path in ours)
     assert any("libharfbuzz.so" in path for path in ours)
     assert ours == plain
+
+
+UNUSED_FONT_TOOLS = r"""
+import json, sys
+from typeset.render.pdf import layout
+layout._load_weasyprint()
+import weasyprint
+weasyprint.HTML(string="<p lang=en>Deferred font tools.</p>").write_pdf(sys.argv[1])
+loaded = sorted(name for name in ("fontTools.subset", "fontTools.varLib",
+                                  "fontTools.varLib.instancer")
+                if type(sys.modules.get(name)).__name__ == "module")
+from fontTools.varLib.instancer import instantiateVariableFont
+forwarded = instantiateVariableFont.__module__
+print(json.dumps([loaded, forwarded,
+                  type(sys.modules["fontTools.varLib.instancer"]).__name__]))
+"""
+
+
+def test_font_tools_our_pdfs_never_use_are_not_imported(tmp_path):
+    """WeasyPrint imports fontTools' subsetter and variable-font instancer at start-up; a
+    PDF with static fonts subset by HarfBuzz never uses them. Their stand-ins must not be
+    turned into the real modules by the import system's own look-ups (`__path__`), nor
+    pull in `fontTools.varLib` (some 0.04 s, an eighth of WeasyPrint's import)."""
+    import json
+    import subprocess
+    import sys
+
+    pdf = tmp_path / "deferred.pdf"
+    result = subprocess.run([sys.executable, "-c", UNUSED_FONT_TOOLS, str(pdf)], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    loaded, forwarded, after_use = json.loads(result.stdout)
+    assert loaded == []
+    fonts = PdfReader(pdf).pages[0]["/Resources"]["/Font"].values()
+    assert fonts and all("/FontFile2" in font.get_object()["/DescendantFonts"][0]
+                         .get_object()["/FontDescriptor"] for font in fonts)
+    assert (forwarded, after_use) == ("typeset.render.pdf.layout", "_DeferredModule")

@@ -183,6 +183,7 @@ def run() -> None:
     handler run, while anything else still runs in it or under it (a thread, a child
     process, a Dask client).
     """
+    collect_garbage_less_often()
     status = main()
     processes = sys.modules.get("multiprocessing")
     if threading.active_count() == 1 and "distributed" not in sys.modules and not (
@@ -192,6 +193,21 @@ def run() -> None:
         sys.stderr.flush()
         os._exit(status)
     sys.exit(status)
+
+
+# Python's cyclic garbage collector looks at the youngest objects every 700 allocations
+# by default. A build makes millions of objects and few garbage cycles; looked at every
+# 10,000 allocations instead, a cold build of the sample spends 0.02 s collecting in
+# WeasyPrint's process instead of 0.05 s (the PDF's layout and writing), and the 195-page
+# article is built 4 % faster for 9 MB more at its peak (docs/performance.md).
+COLLECT_YOUNGEST_EVERY = 10_000
+
+
+def collect_garbage_less_often() -> None:
+    """For the command line's process, and the processes it forks."""
+    import gc
+
+    gc.set_threshold(COLLECT_YOUNGEST_EVERY, *gc.get_threshold()[1:])
 
 
 def main(argv: list[str] | None = None) -> int:

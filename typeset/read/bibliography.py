@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -73,10 +74,15 @@ class Bibliography:
     path: Path
     data: BibliographyData
     lines: dict[str, int] = field(default_factory=dict)  # key -> line of its '@type{key,'
-    records: dict[str, ReferenceRecord] = field(default_factory=dict)  # key -> its record
     # The text as read (once: Pandoc's citeproc gets a copy) and the file's SHA-256.
     text: str = field(default="", repr=False, compare=False)
     digest: str = ""
+
+    @functools.cached_property
+    def records(self) -> dict[str, ReferenceRecord]:
+        """key -> its record. Made on first use (a build makes them while Pandoc runs:
+        Pandoc reads the .bib itself, and their LaTeX takes longer than its parsing)."""
+        return build_records(self.data, self.lines)
 
     @property
     def keys(self) -> set[str]:
@@ -298,8 +304,7 @@ def load_bibliography(path: Path) -> Bibliography:
         raise ManuscriptError(problems)
     lines = {key: start.line for key in data.entries
              if (start := parser.start_of(key)) is not None}
-    return Bibliography(path, data, lines, build_records(data, lines), text,
-                        hashlib.sha256(raw).hexdigest())
+    return Bibliography(path, data, lines, text, hashlib.sha256(raw).hexdigest())
 
 
 def _has_content(text: str) -> bool:

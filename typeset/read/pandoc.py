@@ -164,18 +164,19 @@ def run_pandoc(source: Source, metadata: Metadata, journal: Journal,
     # beside the works it cites, the article's author would be "disambiguated" from the
     # same person cited with initials ("Kaya, Zeynep" on page 1, "Z. Kaya" in the text).
     # The two runs go on at once.
-    with CiteAs(meta, csl, self_reference(metadata, journal, paginated), memo) as cite_as, \
-            _alongside(meanwhile):
+    with CiteAs(meta, csl, self_reference(metadata, journal, paginated), memo) as cite_as:
         result = _body_run(source, metadata, meta, csl, bibliography, memo,
-                           bibliography_text)
+                           bibliography_text, meanwhile)
         result.ast["blocks"].append(cite_as.block())
     return result
 
 
 @contextlib.contextmanager
 def _alongside(work: Callable[[], None] | None) -> Iterator[None]:
-    """`work` run in a thread while the block runs (which waits on Pandoc's processes
-    and leaves the interpreter free), and waited for at its end."""
+    """`work` run in a thread while the block runs (which waits on Pandoc's process and
+    leaves the interpreter free), and waited for at its end. Entered once Pandoc's
+    process is started: a thread started before would hold the interpreter while the
+    process is being made."""
     if work is None:
         yield
         return
@@ -194,13 +195,15 @@ def _alongside(work: Callable[[], None] | None) -> Iterator[None]:
 
 def _body_run(source: Source, metadata: Metadata, meta: dict, csl: Path,
               bibliography: Bibliography | None, memo: CiteprocMemo | None,
-              bibliography_text: str | None) -> PandocResult:
+              bibliography_text: str | None,
+              meanwhile: Callable[[], None] | None) -> PandocResult:
     key = json.dumps([meta, str(csl), bibliography.digest if bibliography else None,
                       bibliography_text],
                      sort_keys=True)
     if memo is not None and memo.key == key:
         result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=False,
-                         bibliography_text=bibliography_text)
+                         bibliography_text=bibliography_text, meanwhile=meanwhile)
+        meanwhile = None  # done
         cites = [node for node in walk(result.ast["blocks"]) if node["t"] == "Cite"]
         if json.dumps([cite["c"][0] for cite in cites]) == memo.citations:
             for cite, content in zip(cites, memo.contents, strict=True):
@@ -208,7 +211,7 @@ def _body_run(source: Source, metadata: Metadata, meta: dict, csl: Path,
             result.ast["blocks"] += copy.deepcopy(memo.references)
             return result
     result = _pandoc(source, metadata, meta, csl, bibliography, citeproc=True,
-                     bibliography_text=bibliography_text)
+                     bibliography_text=bibliography_text, meanwhile=meanwhile)
     if memo is not None:
         cites = [node for node in walk(result.ast["blocks"]) if node["t"] == "Cite"]
         memo.key = key
@@ -301,7 +304,8 @@ class CiteAs:
 
 def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
             bibliography: Bibliography | None, citeproc: bool,
-            bibliography_text: str | None = None) -> PandocResult:
+            bibliography_text: str | None = None,
+            meanwhile: Callable[[], None] | None = None) -> PandocResult:
     with tempfile.TemporaryDirectory(prefix="typeset-") as scratch:
         meta_file = Path(scratch) / "meta.yaml"
         meta_file.write_text(yaml.safe_dump(meta, allow_unicode=True), encoding="utf-8")
@@ -317,19 +321,26 @@ def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
                 copy.write_text(bibliography_text if bibliography_text is not None
                                 else bibliography.text, encoding="utf-8")
                 args += ["--bibliography", str(copy)]
-        try:
-            completed = subprocess.run(
-                args, input=build_input(source, metadata).encode("utf-8"),
-                capture_output=True, timeout=PANDOC_TIMEOUT, cwd=scratch, check=False)
-        except subprocess.TimeoutExpired:
-            raise StageTimeout(f"Pandoc took more than {PANDOC_TIMEOUT} s "
-                               "and was stopped") from None
+        markdown = build_input(source, metadata).encode("utf-8")
+        with subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, cwd=scratch) as process, \
+                _alongside(meanwhile):
+            try:
+                stdout, stderr_bytes = process.communicate(markdown, timeout=PANDOC_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+                raise StageTimeout(f"Pandoc took more than {PANDOC_TIMEOUT} s "
+                                   "and was stopped") from None
+            except BaseException:  # a stage's time limit, an interrupt: not left running
+                process.kill()
+                raise
         log = _read_log(log_file)
-    stderr = completed.stderr.decode("utf-8", "replace")
-    if completed.returncode != 0:
+    stderr = stderr_bytes.decode("utf-8", "replace")
+    if process.returncode != 0:
         raise ManuscriptError([pandoc_failure(stderr, source, bibliography)])
     try:
-        ast = json.loads(completed.stdout)
+        ast = json.loads(stdout)
     except RecursionError:  # nested beyond what Python's JSON reader takes
         raise ManuscriptError([nesting_problem(source, None)]) from None
     deep = too_deep(ast["blocks"])

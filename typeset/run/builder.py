@@ -115,13 +115,14 @@ class Builder:
         if self._pdf_process is not None:  # it warms up while Pandoc runs
             self._pdf_process.prepare(journal.folder, (metadata.lang, *metadata.title.langs))
         bibliography = self._bibliography(manuscript, metadata.bibliography, source.name)
-        records = bibliography.records if bibliography else {}
         if paginated is None:
             paginated = metadata.first_page is not None
         result = run_pandoc(source, metadata, journal, bibliography, self._citeproc_memo,
                             citeproc_text(bibliography, metadata.lang) if bibliography else None,
-                            paginated=paginated, meanwhile=self._before_the_print_page())
+                            paginated=paginated,
+                            meanwhile=lambda: self._while_pandoc_runs(bibliography))
         warnings = list(result.warnings)
+        records = bibliography.records if bibliography else {}
         document = build_document(result.ast, source, metadata, journal, records, warnings)
         fault_point("read")
         path = manuscript.resolve()
@@ -132,15 +133,17 @@ class Builder:
         return Article(path, metadata, journal, document, bibliography, tuple(warnings),
                        paginated=paginated, digests=digests)
 
-    def _before_the_print_page(self):
-        """While Pandoc runs, in a build whose PDF is laid out in WeasyPrint's process: what
-        renders the print page imported and its template compiled, so that the page goes
-        there as soon as the article is read."""
-        if self._pdf_process is None:
-            return None
-        from typeset.render.pdf.layout import prepare_print_page
+    def _while_pandoc_runs(self, bibliography: Bibliography | None) -> None:
+        """What the reading needs next, made while this process waits for Pandoc's: the
+        bibliography's records; in a build whose PDF is laid out in WeasyPrint's process,
+        what renders the print page, imported, and its template compiled (so that the
+        page goes there as soon as the article is read)."""
+        if bibliography is not None:
+            bibliography.records  # noqa: B018 (made and kept)
+        if self._pdf_process is not None:
+            from typeset.render.pdf.layout import prepare_print_page
 
-        return prepare_print_page
+            prepare_print_page()
 
     def _body_problems(self, source: Source, manuscript: Path,
                        front: list[Problem]) -> list[Problem]:

@@ -70,6 +70,7 @@ from typeset.errors import ManuscriptError, Problem, warning
 from typeset.model.article import PAGE_PLACEHOLDERS, Article, fill_page_numbers
 from typeset.read.source import display_path
 from typeset.render import Rendered, RenderJob
+from typeset.render.pdf import declarations
 from typeset.render.pdf.fetch import MANUSCRIPT_URL, STYLE_URL, SafeFetcher
 from typeset.render.pdf.floats import FigureQueue, patch_figure_floats
 from typeset.render.pdf.footnotes import patch_weasyprint
@@ -102,7 +103,7 @@ def _load_weasyprint():
     # Importing WeasyPrint costs about a second: pay it once per process, and only
     # when a PDF is wanted.
     _defer_font_tools()
-    with _libraries_found_by_soname():
+    with _libraries_found_by_soname(), declarations.parsed_once():
         import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
@@ -215,6 +216,8 @@ class _DeferredModule(types.ModuleType):
         return importlib.import_module(self.__name__)
 
     def __getattr__(self, name: str):
+        if name.startswith("__"):  # the import system asking (`__path__`), not a use
+            raise AttributeError(name)
         return getattr(self._real(), name)
 
 
