@@ -82,3 +82,19 @@ def test_a_precompiled_ffi_refuses_other_declarations():
     ffi.cdef("int f(void);")
     with pytest.raises(RuntimeError, match="stored declarations differ"):
         ffi.cdef("int g(void);")
+
+
+def test_declarations_that_cannot_be_emitted_leave_the_parsed_ffi(tmp_path, monkeypatch):
+    """Storing is a saving, never a condition: should cffi emit another form, WeasyPrint
+    goes on with the FFI it parsed, and nothing is stored."""
+    import cffi
+
+    def no_constructor(emitted):
+        raise ValueError("cffi emitted no FFI constructor")
+
+    monkeypatch.setattr(declarations, "_constructor_arguments", no_constructor)
+    path = tmp_path / "store" / "declarations.marshal"
+    ffi = declarations._parsing_then_storing(cffi.FFI)(path)
+    ffi.cdef("int abs(int);")
+    assert ffi.dlopen(None).abs(-3) == 3
+    assert not path.parent.exists()

@@ -45,3 +45,36 @@ def test_batch_builds_each_manuscript_into_its_own_folder(tmp_path):
     assert (out / "first" / "article.xml").is_file()
     assert (out / "second" / "article.xml").is_file()
     assert not (out / "first" / "article.pdf").exists()
+
+
+def test_the_reading_makes_the_records_while_pandoc_runs(monkeypatch):
+    """The bibliography's records (its LaTeX turned into text) are made in the reading's
+    own thread once Pandoc's process for the body is started, not before it: Pandoc reads
+    the .bib itself. The records are those a direct reading makes."""
+    import subprocess
+    import threading
+
+    from typeset.read import bibliography as bibliography_module
+    from typeset.read import pandoc as pandoc_module
+    from typeset.run.builder import Builder
+
+    events = []
+    build_records, popen = bibliography_module.build_records, subprocess.Popen
+
+    def watched_records(data, lines):
+        events.append(("records", threading.current_thread().name))
+        return build_records(data, lines)
+
+    class WatchedPopen(popen):
+        def __init__(self, args, *rest, **options):
+            if "--lua-filter" in args:  # the body's run (the "Cite as" run has none)
+                events.append(("pandoc", threading.current_thread().name))
+            super().__init__(args, *rest, **options)
+
+    monkeypatch.setattr(bibliography_module, "build_records", watched_records)
+    monkeypatch.setattr(pandoc_module.subprocess, "Popen", WatchedPopen)
+    article = Builder().read(SAMPLE)
+    assert events == [("pandoc", "MainThread"), ("records", "typeset-meanwhile")]
+    direct = bibliography_module.load_bibliography(article.bibliography.path)
+    assert article.bibliography.records == build_records(direct.data, direct.lines)
+    assert len(article.bibliography.records) == 37

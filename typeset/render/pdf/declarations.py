@@ -20,7 +20,8 @@ for its `cffi.FFI()`, it gets:
 
 Any other `cffi.FFI()` made meanwhile is cffi's own. The store is the pipeline's own
 installed data, derived from the installed WeasyPrint and cffi; it holds no manuscript's
-data. Its format is `marshal`'s, whose keys include the Python and cffi versions.
+data. Its format is `marshal`'s (its key includes the Python and cffi versions), trusted
+as the environment's own bytecode is: whoever can write there can change the code.
 """
 
 from __future__ import annotations
@@ -79,9 +80,12 @@ def _ffi_for(declarations_file: Path, in_line: type):
     path = stored_path(declarations_file)
     try:
         source_hash, args, kwargs = marshal.loads(path.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        return _parsing_then_storing(in_line)(path)
-    return _precompiled(source_hash)(*args, **kwargs)
+        return _precompiled(source_hash)(*args, **kwargs)
+    except FileNotFoundError:
+        pass
+    except Exception as error:  # unreadable or damaged: parsed and stored again
+        LOGGER.debug("WeasyPrint's C declarations not read from %s: %s", path, error)
+    return _parsing_then_storing(in_line)(path)
 
 
 def _precompiled(source_hash: str) -> type:
@@ -119,9 +123,13 @@ def _store(ffi, csource: str, path: Path) -> None:
     """Write the arguments of the out-of-line FFI's constructor, as cffi emits them."""
     from cffi.recompiler import make_py_source
 
-    emitted = io.StringIO()
-    make_py_source(ffi, MODULE_NAME, emitted)
-    args, kwargs = _constructor_arguments(emitted.getvalue())
+    try:
+        emitted = io.StringIO()
+        make_py_source(ffi, MODULE_NAME, emitted)
+        args, kwargs = _constructor_arguments(emitted.getvalue())
+    except Exception as error:  # another cffi: WeasyPrint goes on with the parsed FFI
+        LOGGER.debug("WeasyPrint's C declarations not stored: %s", error)
+        return
     written = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
