@@ -78,3 +78,35 @@ def test_the_reading_makes_the_records_while_pandoc_runs(monkeypatch):
     direct = bibliography_module.load_bibliography(article.bibliography.path)
     assert article.bibliography.records == build_records(direct.data, direct.lines)
     assert len(article.bibliography.records) == 37
+
+
+def test_pandoc_past_its_time_limit_is_stopped(monkeypatch, tmp_path):
+    """Each of the reading's Pandoc runs (the body's, the "Cite as" entry's, the body alone
+    for a broken front matter) ends the build with one line once past its time limit, and
+    leaves no Pandoc running."""
+    import subprocess
+
+    import pytest
+
+    from typeset.errors import StageTimeout
+    from typeset.read import pandoc as pandoc_module
+    from typeset.read.source import read_manuscript
+    from typeset.run.builder import Builder
+
+    started = []
+    popen = subprocess.Popen
+
+    class WatchedPopen(popen):
+        def __init__(self, *args, **options):
+            super().__init__(*args, **options)
+            started.append(self)
+
+    monkeypatch.setattr(pandoc_module, "PANDOC_TIMEOUT", 0.001)
+    monkeypatch.setattr(pandoc_module.subprocess, "Popen", WatchedPopen)
+    with pytest.raises(StageTimeout, match=r"Pandoc took more than 0.001 s and was stopped"):
+        Builder().read(SAMPLE)
+    broken = tmp_path / "article.md"
+    broken.write_text("---\ntitle: [\n---\n\nA body.\n", encoding="utf-8")
+    with pytest.raises(StageTimeout, match=r"Pandoc took more than 0.001 s"):
+        pandoc_module.parse_body(read_manuscript(broken))
+    assert started and all(process.poll() is not None for process in started)

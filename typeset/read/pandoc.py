@@ -226,22 +226,39 @@ def _body_run(source: Source, metadata: Metadata, meta: dict, csl: Path,
 def parse_body(source: Source) -> dict:
     """Pandoc's AST of the body alone, without citeproc: for checking the body when the
     front matter is too broken to build with (read/document.py's checks need no more)."""
-    with tempfile.TemporaryDirectory(prefix="typeset-") as scratch:
-        try:
-            completed = subprocess.run(
-                [pandoc_path(), "--from", READER, "--to", "json", "--quiet",
-                 "--lua-filter", str(resources.FILTERS / "crossref.lua")],
-                input=source.body.encode("utf-8"), capture_output=True,
-                timeout=PANDOC_TIMEOUT, cwd=scratch, check=False)
-        except subprocess.TimeoutExpired:
-            raise StageTimeout(f"Pandoc took more than {PANDOC_TIMEOUT} s "
-                               "and was stopped") from None
-    if completed.returncode != 0:
-        raise ManuscriptError([pandoc_failure(completed.stderr.decode("utf-8", "replace"),
+    with tempfile.TemporaryDirectory(prefix="typeset-") as scratch, subprocess.Popen(
+            [pandoc_path(), "--from", READER, "--to", "json", "--quiet",
+             "--lua-filter", str(resources.FILTERS / "crossref.lua")],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=scratch) as process:
+        stdout, stderr = _finished(process, source.body.encode("utf-8"))
+    if process.returncode != 0:
+        raise ManuscriptError([pandoc_failure(stderr.decode("utf-8", "replace"),
                                               source, None)])
+    return _checked_ast(stdout, source)
+
+
+def _finished(process: subprocess.Popen, markdown: bytes | None = None
+              ) -> tuple[bytes, bytes]:
+    """Pandoc's output and messages once it ends. Stopped past PANDOC_TIMEOUT, and when
+    the stage is interrupted meanwhile (its own time limit): never left running."""
     try:
-        ast = json.loads(completed.stdout)
-    except RecursionError:
+        return process.communicate(markdown, timeout=PANDOC_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        raise StageTimeout(f"Pandoc took more than {PANDOC_TIMEOUT} s "
+                           "and was stopped") from None
+    except BaseException:
+        process.kill()
+        raise
+
+
+def _checked_ast(output: bytes, source: Source) -> dict:
+    """Pandoc's JSON output read, and refused when nested beyond MAX_NESTING."""
+    try:
+        ast = json.loads(output)
+    except RecursionError:  # nested beyond what Python's JSON reader takes
         raise ManuscriptError([nesting_problem(source, None)]) from None
     deep = too_deep(ast["blocks"])
     if deep is not None:
@@ -277,11 +294,7 @@ class CiteAs:
     def block(self) -> dict:
         if self.process is None:
             return copy.deepcopy(self.memo.cite_as)
-        try:
-            stdout, stderr = self.process.communicate(timeout=PANDOC_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            raise StageTimeout(f"Pandoc took more than {PANDOC_TIMEOUT} s "
-                               "and was stopped") from None
+        stdout, stderr = _finished(self.process)
         if self.process.returncode != 0:  # our own entry: a bug of ours if it fails
             raise ManuscriptError([Problem(
                 "(the Cite as line)", None, None,
@@ -325,28 +338,12 @@ def _pandoc(source: Source, metadata: Metadata, meta: dict, csl: Path,
         with subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, cwd=scratch) as process, \
                 _alongside(meanwhile):
-            try:
-                stdout, stderr_bytes = process.communicate(markdown, timeout=PANDOC_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.communicate()
-                raise StageTimeout(f"Pandoc took more than {PANDOC_TIMEOUT} s "
-                                   "and was stopped") from None
-            except BaseException:  # a stage's time limit, an interrupt: not left running
-                process.kill()
-                raise
+            stdout, stderr = _finished(process, markdown)
         log = _read_log(log_file)
-    stderr = stderr_bytes.decode("utf-8", "replace")
     if process.returncode != 0:
-        raise ManuscriptError([pandoc_failure(stderr, source, bibliography)])
-    try:
-        ast = json.loads(stdout)
-    except RecursionError:  # nested beyond what Python's JSON reader takes
-        raise ManuscriptError([nesting_problem(source, None)]) from None
-    deep = too_deep(ast["blocks"])
-    if deep is not None:
-        raise ManuscriptError([nesting_problem(source, deep)])
-    return PandocResult(ast, pandoc_warnings(log, source))
+        raise ManuscriptError([pandoc_failure(stderr.decode("utf-8", "replace"), source,
+                                              bibliography)])
+    return PandocResult(_checked_ast(stdout, source), pandoc_warnings(log, source))
 
 
 # Quotes in lists in quotes...: no article nests more than a handful of levels, and every
